@@ -1,0 +1,1 @@
+"""Finding, fetching, snapshotting and parsing each source family."""

@@ -1,0 +1,79 @@
+"""Rows of a status table, whatever file they came from, into one action event per dated cell."""
+from __future__ import annotations
+
+from datetime import date
+
+from ..errors import SourceError
+from ..parsing import ParseResult, Reject
+from .cells import PARTY_KINDS, SIGNATURE_KINDS, clean_text, header_kinds, parse_cell, split_footnotes
+
+
+def column_kinds(headers: list[str], filename: str) -> list[dict[str, str]]:
+    """The suffix -> kind map of each dated column (all columns after 'Participant')."""
+    if len(headers) < 2:
+        raise SourceError(f"status table has {len(headers)} column(s); expected Participant and at least one action column",
+                          file=filename, row=1)
+    first, _ = split_footnotes(headers[0])
+    if first.lower() != "participant":
+        raise SourceError(f"first column is {first!r}, expected 'Participant'", file=filename, row=1,
+                          column=headers[0])
+    out = []
+    for header in headers[1:]:
+        try:
+            out.append(header_kinds(header))
+        except ValueError as exc:
+            raise SourceError(f"unknown action column: {exc}", file=filename, row=1, column=header) from None
+    return out
+
+
+def read_rows(result: ParseResult, headers: list[str], body: list[tuple[int, list[str | None]]], *,
+              item: str, adopted_on: date | None, as_of: date | None) -> None:
+    """Fill `result` with one event row per dated cell and one reject per bad cell or row."""
+    kinds = column_kinds(headers, result.file)
+    result.header = [split_footnotes(h)[0] for h in headers]
+    signed = parties = 0
+    for row_no, cells in body:
+        result.rows_in += 1
+        participant_raw = cells[0] if cells else None
+        participant, notes = split_footnotes(participant_raw)
+        if not participant:
+            result.rejects.append(Reject(result.file, row_no, result.header[0], participant_raw,
+                                         "participant name is empty"))
+            continue
+        if len(cells) > len(headers):
+            extra = [c for c in cells[len(headers):] if clean_text(c)]
+            if extra:
+                result.rejects.append(Reject(result.file, row_no, None, repr(extra),
+                                             f"row has {len(cells)} cells; the header has {len(headers)}"))
+                continue
+        events, problems = [], []
+        for col, col_kinds in enumerate(kinds, start=1):
+            raw = cells[col] if col < len(cells) else None
+            try:
+                parsed = parse_cell(raw, col_kinds, not_before=adopted_on, not_after=as_of)
+            except ValueError as exc:
+                problems.append(Reject(result.file, row_no, result.header[col], clean_text(raw), str(exc)))
+                continue
+            if parsed:
+                when, kind, suffix = parsed
+                events.append({
+                    "instrument": item, "participant_raw": clean_text(participant_raw),
+                    "participant": participant, "footnotes": ",".join(notes) or None,
+                    "action_kind": kind, "action_date": when, "action_letter": suffix or None,
+                    "raw_cell": clean_text(raw), "source_file": result.file, "source_row": row_no,
+                    "source_column": result.header[col],
+                })
+        if problems:
+            # A row is accepted or rejected whole, so that rows in = accepted + rejected.
+            result.rejects.extend(problems)
+            continue
+        if not events:
+            # A participant listed with no date at all is a real row that says nothing.
+            result.rejects.append(Reject(result.file, row_no, None, participant,
+                                         "participant row has no dated action"))
+            continue
+        result.rows.extend(events)
+        kinds_here = {e["action_kind"] for e in events}
+        signed += bool(kinds_here & SIGNATURE_KINDS)
+        parties += bool(kinds_here & PARTY_KINDS)
+    result.facts.update(counted_signatories=signed, counted_parties=parties)
