@@ -93,7 +93,7 @@ def countries() -> pl.DataFrame:
             "m49_intermediate_name": area.get("intermediate_name"),
             "source": row.get("source"), "note": row.get("note"),
         })
-    schema = {"un_admission_year": pl.Int32, "un_exit_year": pl.Int32}
+    schema = {"un_admission_year": pl.Int64, "un_exit_year": pl.Int64}
     df = pl.DataFrame(out, infer_schema_length=None).with_columns(
         [pl.col(c).cast(t) for c, t in schema.items()]
         + [pl.col("valid_from").str.to_date(strict=True), pl.col("valid_to").str.to_date(strict=True)])

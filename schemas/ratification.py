@@ -1,0 +1,56 @@
+"""Raw ratification tables: one event per dated cell of a UNTC status table."""
+from __future__ import annotations
+
+from datetime import date
+
+import pandera.polars as pa
+import polars as pl
+
+from sources.ratification.cells import ALL_KINDS
+
+from .common import ISO3_PATTERN, SHA256_PATTERN
+
+
+class TreatyActions(pa.DataFrameModel):
+    snapshot_id: str = pa.Field(str_matches=SHA256_PATTERN)
+    instrument: str = pa.Field(str_matches=r"^[IVXL]+-\d+(-[a-z])?$")
+    participant: str = pa.Field(str_length={"min_value": 2, "max_value": 120})
+    participant_iso3: str = pa.Field(str_matches=ISO3_PATTERN, nullable=True)
+    footnotes: str = pa.Field(str_matches=r"^\d+(,\d+)*$", nullable=True)
+    action_kind: str = pa.Field(isin=sorted(ALL_KINDS))
+    action_date: date = pa.Field(ge=date(1900, 1, 1), le=date.today())
+    action_letter: str = pa.Field(isin=["a", "A", "AA", "d", "c", "s"], nullable=True)
+    raw_cell: str = pa.Field(str_length={"min_value": 8})
+    source_file: str
+    source_row: int = pa.Field(ge=1)
+    source_column: str
+
+    class Config:
+        strict = False
+        coerce = False
+
+    @pa.dataframe_check(error="one event per file, row and column")
+    def one_event_per_cell(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(
+            ~pl.struct("snapshot_id", "source_row", "source_column").is_duplicated())
+
+
+class TreatyStatus(pa.DataFrameModel):
+    snapshot_id: str = pa.Field(str_matches=SHA256_PATTERN)
+    instrument: str = pa.Field(str_matches=r"^[IVXL]+-\d+(-[a-z])?$")
+    has_participant_table: bool
+    declared_signatories: int = pa.Field(ge=0, le=300, nullable=True)
+    declared_parties: int = pa.Field(ge=0, le=300, nullable=True)
+    counted_signatories: int = pa.Field(ge=0, le=300, nullable=True)
+    counted_parties: int = pa.Field(ge=0, le=300, nullable=True)
+    rows_in: int = pa.Field(ge=0)
+    rows_accepted: int = pa.Field(ge=0)
+    rows_rejected: int = pa.Field(ge=0)
+
+    class Config:
+        strict = False
+
+    @pa.dataframe_check(error="participant rows in = accepted + rejected")
+    def rows_reconcile(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(
+            pl.col("rows_in") == pl.col("rows_accepted") + pl.col("rows_rejected"))

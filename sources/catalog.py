@@ -1,0 +1,81 @@
+"""Datasets, their live locations and their current snapshots."""
+from __future__ import annotations
+
+import hashlib
+import os
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable
+
+import yaml
+
+from .errors import FetchError, SourceError
+from .fetch import FetchPolicy, http_get
+from .settings import BUNDLED_DIR
+from .snapshots import Snapshot, SnapshotStore, bundled_sidecars
+
+DATASETS_FILE = Path(__file__).with_name("datasets.yaml")
+
+
+@lru_cache(maxsize=1)
+def datasets() -> dict[str, dict]:
+    return yaml.safe_load(DATASETS_FILE.read_text())["datasets"]
+
+
+def dataset_url(dataset: str, **fields: str) -> str:
+    """The live URL of one file of a dataset; the `url_env` variable overrides the template."""
+    cfg = datasets()[dataset]
+    template = os.environ.get(cfg["url_env"]) or cfg["url"]
+    return template.format(**fields)
+
+
+def import_bundled(store: SnapshotStore, family: str) -> list[Snapshot]:
+    return [store.import_bundled(p) for p in bundled_sidecars(BUNDLED_DIR, family)]
+
+
+def latest_by_item(snaps: list[Snapshot]) -> dict[str, Snapshot]:
+    out: dict[str, Snapshot] = {}
+    for s in sorted(snaps, key=lambda s: (s.as_of or "", s.version)):
+        out[s.item] = s
+    return out
+
+
+@dataclass
+class FetchReport:
+    dataset: str
+    item: str
+    url: str
+    status: str              # new | unchanged | failed
+    message: str = ""
+    snapshot: Snapshot | None = None
+
+
+def fetch_item(store: SnapshotStore, *, dataset: str, item: str, url: str, filename: str,
+               fmt: str, validate: Callable[[bytes, str], object],
+               policy: FetchPolicy | None = None, headers: dict | None = None) -> FetchReport:
+    """Fetch one file; store it as a new snapshot only when it is valid and its bytes changed.
+
+    A failed or invalid fetch stores nothing, so the last good snapshot stays current.
+    """
+    cfg = datasets()[dataset]
+    try:
+        data = http_get(url, policy, headers)
+        validate(data, filename)
+    except (FetchError, SourceError) as exc:
+        return FetchReport(dataset, item, url, "failed", str(exc))
+    sha = hashlib.sha256(data).hexdigest()
+    previous = latest_by_item([s for s in store.list(dataset) if s.item == item]).get(item)
+    if previous is not None and previous.sha256 == sha:
+        return FetchReport(dataset, item, url, "unchanged", f"same bytes as {previous.name}", previous)
+    now = datetime.now(timezone.utc)
+    snap = store.put(data, {
+        "dataset": dataset, "family": cfg["family"], "format": fmt, "item": item,
+        "version": now.strftime("%Y-%m-%dT%H%M%SZ"), "filename": filename,
+        "producer": cfg["producer"], "title": f"{dataset} {item}", "url": url,
+        "accessed": now.isoformat(timespec="seconds"), "as_of": now.date().isoformat(),
+        "licence": cfg["licence"], "published": None, "upstream": None,
+        "notes": "fetched live",
+    })
+    return FetchReport(dataset, item, url, "new", f"stored {snap.name}", snap)
