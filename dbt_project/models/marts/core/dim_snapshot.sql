@@ -1,0 +1,2 @@
+-- Every source file the warehouse was built from: checksum, URL, access date, licence.
+select * from {{ ref('stg_untc__snapshots') }}

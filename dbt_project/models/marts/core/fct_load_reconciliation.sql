@@ -1,0 +1,10 @@
+-- Rows in = rows accepted + rows rejected, per source file.
+select
+    'untc_status' as dataset,
+    snapshot_id,
+    source_file,
+    rows_in,
+    rows_accepted,
+    rows_rejected,
+    rows_in = rows_accepted + rows_rejected as reconciles
+from {{ ref('stg_untc__treaty_status') }}

@@ -1,0 +1,20 @@
+select
+    iso3,
+    m49_code,
+    name as country_name,
+    official_name,
+    entity_kind,
+    un_admission_year,
+    un_exit_year,
+    valid_from,
+    valid_to,
+    successor_iso3,
+    m49_region_code,
+    m49_region_name,
+    m49_subregion_code,
+    m49_subregion_name,
+    m49_intermediate_code,
+    m49_intermediate_name,
+    source as base_list,
+    note
+from {{ source('raw', 'countries') }}

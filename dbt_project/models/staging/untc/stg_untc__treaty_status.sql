@@ -1,0 +1,27 @@
+with source as (
+    select * from {{ source('raw', 'untc_treaty_status') }}
+),
+
+renamed as (
+    select
+        snapshot_id,
+        instrument as mtdsg_no,
+        format as source_format,
+        source_file,
+        as_of as snapshot_as_of,
+        has_participant_table,
+        title,
+        conclusion,
+        entry_into_force_text,
+        declared_signatories,
+        declared_parties,
+        counted_signatories,
+        counted_parties,
+        rows_in,
+        rows_accepted,
+        rows_rejected,
+        header_fingerprint
+    from source
+)
+
+select * from renamed

@@ -1,0 +1,1 @@
+"""Dagster definitions, the build database, the quality gate and the publish step."""

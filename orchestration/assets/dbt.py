@@ -1,0 +1,41 @@
+"""The dbt models (staging -> intermediate -> marts) as Dagster assets; dbt tests as asset checks."""
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster import AssetExecutionContext
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+
+from ..dbt_project import dbt_project
+from ..resources import PipelineResource
+from ..warehouse import connect, record_check
+
+DBT_BUILD_CHECK = "dbt_build"
+
+
+class Translator(DagsterDbtTranslator):
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        fqn = dbt_resource_props.get("fqn") or []
+        if dbt_resource_props.get("resource_type") == "seed":
+            return "reference"
+        return fqn[1] if len(fqn) > 2 else "dbt"
+
+
+@dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=Translator())
+def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, pipeline: PipelineResource):
+    build_db = pipeline.paths().build_db
+    # profiles.yml reads the build database's path from the environment of the dbt process.
+    os.environ["UNODC_BUILD_DB"] = str(build_db)
+    passed = False
+    try:
+        yield from dbt.cli(["build"], context=context).stream()
+        passed = True
+    finally:
+        with connect(build_db) as con:
+            record_check(con, check=DBT_BUILD_CHECK, asset="dbt", passed=passed, blocking=True,
+                         details={"selection": "all models, seeds and tests"}, run_id=context.run_id)
+
+
+MART_KEYS = [k for k in dbt_models.keys if k.path[-1].startswith(("dim_", "fct_"))]

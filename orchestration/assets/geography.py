@@ -1,0 +1,27 @@
+
+import dagster as dg
+
+from schemas.geography import Countries
+from sources.geography import countries
+
+from ..checks import pandera_check
+from ..resources import PipelineResource
+from ..warehouse import connect, write_table
+
+COUNTRIES = ["raw", "countries"]
+
+
+@dg.asset(key=COUNTRIES, group_name="geography", kinds={"python", "duckdb"},
+          description="Countries and other participants: country_converter and pycountry base lists "
+                      "with the project's reviewed corrections (sources/geography/*.csv).")
+def raw_countries(pipeline: PipelineResource) -> dg.MaterializeResult:
+    frame = countries()
+    with connect(pipeline.paths().build_db) as con:
+        write_table(con, "raw", "countries", frame)
+    return dg.MaterializeResult(metadata={
+        "dagster/row_count": frame.height,
+        "member_states": int(frame.filter(frame["entity_kind"] == "member_state").height),
+    })
+
+
+checks = [pandera_check(COUNTRIES, Countries)]

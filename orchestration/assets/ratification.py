@@ -1,0 +1,124 @@
+"""UN Treaty Collection: snapshots in, raw event tables out, each guarded by checks."""
+
+import dagster as dg
+from dagster import AssetExecutionContext
+import polars as pl
+
+from schemas.ratification import TreatyActions, TreatyStatus
+from sources.catalog import import_bundled
+from sources.ratification.fetch import fetch_untc
+from sources.ratification.ingest import ingest, snapshot_frame
+
+from ..checks import pandera_check, rule_check
+from ..resources import PipelineResource
+from ..warehouse import connect, write_table
+
+SNAPSHOTS = ["raw", "untc_snapshots"]
+ACTIONS = ["raw", "untc_treaty_actions"]
+STATUS = ["raw", "untc_treaty_status"]
+ENDNOTES = ["raw", "untc_endnotes"]
+REJECTS = ["raw", "untc_rejects"]
+INSTRUMENTS = ["raw", "instruments"]
+
+
+@dg.asset(key=SNAPSHOTS, group_name="ratification", kinds={"python", "duckdb"},
+          retry_policy=dg.RetryPolicy(max_retries=2, delay=5),
+          description="Every UNTC status snapshot: the bundled files, plus live fetches when enabled.")
+def untc_snapshots(context: AssetExecutionContext, pipeline: PipelineResource) -> dg.MaterializeResult:
+    store = pipeline.store()
+    import_bundled(store, "ratification")
+    fetched = []
+    if pipeline.fetch:
+        for report in fetch_untc(store):
+            fetched.append({"item": report.item, "status": report.status, "message": report.message})
+            if report.status == "failed":
+                context.log.warning(f"fetch of {report.item} failed; keeping the last good snapshot: {report.message}")
+    snaps = store.list("untc_status")
+    frame = snapshot_frame(snaps)
+    with connect(pipeline.paths().build_db) as con:
+        write_table(con, "raw", "untc_snapshots", frame)
+    meta = {"dagster/row_count": frame.height,
+            "snapshots": dg.MetadataValue.json(frame.select("name", "sha256", "as_of").to_dicts())}
+    if fetched:
+        meta["fetch"] = dg.MetadataValue.json(fetched)
+    return dg.MaterializeResult(metadata=meta, data_version=dg.DataVersion(
+        "-".join(sorted(s.snapshot_id[:12] for s in snaps))[:512]))
+
+
+@dg.multi_asset(
+    specs=[dg.AssetSpec(dg.AssetKey(k), group_name="ratification", kinds={"python", "duckdb"},
+                        deps=[dg.AssetKey(SNAPSHOTS), dg.AssetKey(["raw", "countries"])])
+           for k in (ACTIONS, STATUS, ENDNOTES, REJECTS, INSTRUMENTS)],
+    name="untc_raw_tables",
+    description="Parse every UNTC snapshot (MTDSG XML and status tables) into events, counts, notes and rejects.",
+)
+def untc_raw_tables(context: AssetExecutionContext, pipeline: PipelineResource):
+    store = pipeline.store()
+    tables = ingest(store, store.list("untc_status"))
+    written = {}
+    with connect(pipeline.paths().build_db) as con:
+        for key, frame in ((ACTIONS, tables.actions), (STATUS, tables.status), (ENDNOTES, tables.endnotes),
+                           (REJECTS, tables.rejects), (INSTRUMENTS, tables.instruments)):
+            written[key[1]] = write_table(con, key[0], key[1], frame)
+    rows_in = int(tables.status["rows_in"].sum())
+    for key in (ACTIONS, STATUS, ENDNOTES, REJECTS, INSTRUMENTS):
+        meta = {"dagster/row_count": written[key[1]]}
+        if key == STATUS:
+            meta.update(rows_in=rows_in, rows_accepted=int(tables.status["rows_accepted"].sum()),
+                        rows_rejected=int(tables.status["rows_rejected"].sum()))
+        if key == REJECTS and tables.rejects.height:
+            meta["rejects"] = dg.MetadataValue.json(tables.rejects.head(50).to_dicts())
+        yield dg.MaterializeResult(asset_key=dg.AssetKey(key), metadata=meta)
+
+
+def _participants_mapped(frame: pl.DataFrame, _) -> tuple[bool, dict]:
+    unmapped = frame.filter(pl.col("participant_iso3").is_null())
+    names = sorted(set(unmapped["participant"].to_list()))
+    meta = {"unmapped_names": names, "unmapped_rows": unmapped.height}
+    if names:
+        meta["where"] = dg.MetadataValue.json(
+            unmapped.select("participant", "source_file", "source_row").unique().head(50).to_dicts())
+    return not names, meta
+
+
+def _declared_counts(frame: pl.DataFrame, _) -> tuple[bool, dict]:
+    full = frame.filter(pl.col("has_participant_table"))
+    diff = full.filter(
+        (pl.col("declared_parties").is_not_null() & (pl.col("declared_parties") != pl.col("counted_parties")))
+        | (pl.col("declared_signatories").is_not_null()
+           & (pl.col("declared_signatories") != pl.col("counted_signatories"))))
+    cols = ["instrument", "source_file", "declared_parties", "counted_parties",
+            "declared_signatories", "counted_signatories"]
+    return diff.is_empty(), {"compared_files": full.filter(pl.col("declared_parties").is_not_null()).height,
+                             "differences": dg.MetadataValue.json(diff.select(cols).to_dicts())}
+
+
+def _reject_rate(frame: pl.DataFrame, pipeline: PipelineResource) -> tuple[bool, dict]:
+    status = read_status(pipeline)
+    rows_in = int(status["rows_in"].sum()) or 1
+    rejected = int(status["rows_rejected"].sum())
+    rate = rejected / rows_in
+    by_reason = frame.group_by("reason").len().sort("len", descending=True).head(20).to_dicts()
+    return rate <= pipeline.max_reject_rate, {
+        "rows_in": rows_in, "rows_rejected": rejected, "reject_rate": round(rate, 4),
+        "max_reject_rate": pipeline.max_reject_rate, "by_reason": dg.MetadataValue.json(by_reason)}
+
+
+def read_status(pipeline: PipelineResource) -> pl.DataFrame:
+    from ..checks import read_table
+    return read_table(pipeline, *STATUS)
+
+
+checks = [
+    pandera_check(ACTIONS, TreatyActions),
+    pandera_check(STATUS, TreatyStatus),
+    rule_check(ACTIONS, "participants_mapped",
+               "Every participant name maps to a country or participant code; unmapped names are listed.",
+               _participants_mapped),
+    rule_check(REJECTS, "untc_reject_rate",
+               "Rejected rows stay under the configured share of rows read (a layout change shows here).",
+               _reject_rate),
+    rule_check(STATUS, "declared_counts_match",
+               "Parties and signatories counted in a file equal the numbers the file declares.",
+               _declared_counts, blocking=False),
+]

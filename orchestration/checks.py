@@ -1,0 +1,64 @@
+"""Asset checks that read the build database; each records its outcome for the publish gate."""
+
+from typing import Callable
+
+import dagster as dg
+import pandera.polars as pa
+import polars as pl
+
+from schemas import validate
+
+from .resources import PipelineResource
+from .warehouse import connect, ident, record_check
+
+# Every blocking check must have passed, in its latest run, before anything is published.
+BLOCKING_CHECKS: list[str] = []
+
+
+def read_table(pipeline: PipelineResource, schema: str, table: str) -> pl.DataFrame:
+    with connect(pipeline.paths().build_db, read_only=False) as con:
+        return pl.from_arrow(con.execute(f"select * from {ident(schema)}.{ident(table)}").to_arrow_table())
+
+
+def _finish(context, pipeline: PipelineResource, name: str, asset: str, passed: bool,
+            blocking: bool, metadata: dict, severity=dg.AssetCheckSeverity.ERROR) -> dg.AssetCheckResult:
+    with connect(pipeline.paths().build_db) as con:
+        plain = {k: getattr(v, "value", v) for k, v in metadata.items()}
+        record_check(con, check=name, asset=asset, passed=passed, blocking=blocking,
+                     details=plain, run_id=context.run.run_id)
+    return dg.AssetCheckResult(passed=passed, metadata=metadata, severity=severity)
+
+
+def pandera_check(asset_key: list[str], model: type[pa.DataFrameModel]) -> dg.AssetChecksDefinition:
+    schema, table = asset_key
+    name = f"pandera_{table}"
+    BLOCKING_CHECKS.append(name)
+
+    @dg.asset_check(asset=dg.AssetKey(asset_key), name=name, blocking=True,
+                    description=f"pandera model {model.__name__}: types, codes, ranges; failing rows shown")
+    def _check(context, pipeline: PipelineResource) -> dg.AssetCheckResult:
+        frame = read_table(pipeline, schema, table)
+        passed, cases = validate(model, frame)
+        meta = {"rows": frame.height, "failures": len(cases)}
+        if cases:
+            meta["failure_cases"] = dg.MetadataValue.json(cases)
+        return _finish(context, pipeline, name, f"{schema}.{table}", passed, True, meta)
+
+    return _check
+
+
+def rule_check(asset_key: list[str], name: str, description: str,
+               rule: Callable[[pl.DataFrame, PipelineResource], tuple[bool, dict]],
+               blocking: bool = True) -> dg.AssetChecksDefinition:
+    """A check written as a function of the table: returns (passed, metadata)."""
+    schema, table = asset_key
+    if blocking:
+        BLOCKING_CHECKS.append(name)
+
+    @dg.asset_check(asset=dg.AssetKey(asset_key), name=name, blocking=blocking, description=description)
+    def _check(context, pipeline: PipelineResource) -> dg.AssetCheckResult:
+        passed, meta = rule(read_table(pipeline, schema, table), pipeline)
+        return _finish(context, pipeline, name, f"{schema}.{table}", passed, blocking, meta,
+                       severity=dg.AssetCheckSeverity.ERROR if blocking else dg.AssetCheckSeverity.WARN)
+
+    return _check

@@ -1,0 +1,136 @@
+"""`unodc-indicators run | inspect`."""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from sources.errors import FetchError, SourceError
+from sources.settings import Paths, paths
+
+FAMILIES = ("ratification",)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="unodc-indicators", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="materialize every asset, run the checks and publish the warehouse")
+    run.add_argument("--fetch", action="store_true", help="fetch live data first (else: bundled snapshots only)")
+    run.add_argument("--home", help="folder for var/ and warehouse/ (default: $UNODC_HOME or the project)")
+    ins = sub.add_parser("inspect", help="parse and validate one source file without touching the warehouse")
+    ins.add_argument("family", choices=FAMILIES)
+    ins.add_argument("path_or_url")
+    ins.add_argument("--json", action="store_true", help="print the report as JSON")
+    args = parser.parse_args(argv)
+    if args.command == "run":
+        return command_run(args)
+    return command_inspect(args)
+
+
+def command_run(args) -> int:
+    import dagster as dg
+
+    from .dbt_project import prepare_manifest
+    from .warehouse import build_lock
+
+    if args.home:
+        os.environ["UNODC_HOME"] = str(Path(args.home).resolve())
+    where = paths()
+    prepare_manifest()
+    from .definitions import defs
+
+    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+    run_config = {"resources": {"pipeline": {"config": {"home": str(where.home), "fetch": bool(args.fetch)}}}}
+    with build_lock(where):
+        result = defs.resolve_job_def("build").execute_in_process(
+            instance=instance, run_config=run_config, raise_on_error=False)
+    failures = _failures(result)
+    print(summary(where, published_now=result.success and not failures))
+    if not result.success or failures:
+        print("\nThe build did not publish. What failed:", file=sys.stderr)
+        for line in failures or ["(see the Dagster run log above)"]:
+            print(f"  - {line}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _failures(result) -> list[str]:
+    import dagster as dg
+
+    out = []
+    for event in result.all_events:
+        if event.event_type == dg.DagsterEventType.STEP_FAILURE:
+            err = event.event_specific_data.error
+            out.append(f"step {event.step_key}: {err.message.strip().splitlines()[0] if err else 'failed'}")
+        elif event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
+            ev = event.event_specific_data
+            if not ev.passed:
+                sev = getattr(ev.severity, "value", ev.severity)
+                meta = {k: getattr(v, "value", v) for k, v in (ev.metadata or {}).items()}
+                detail = json.dumps(meta, default=str)[:400]
+                out.append(f"check {ev.check_name} on {ev.asset_key.to_user_string()} ({sev}): {detail}")
+    return [o for o in out if "(WARN)" not in o] if result.success else out
+
+
+def summary(where: Paths, published_now: bool) -> str:
+    import duckdb
+
+    db = where.published_db
+    if not db.exists():
+        return f"No warehouse published yet at {db}."
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        release, published_at, manifest = con.execute(
+            "select release_id, published_at, manifest from audit.release").fetchone()
+        counts = json.loads(manifest)["row_counts"]
+    finally:
+        con.close()
+    lines = [("Published" if published_now else "Unchanged") + f" warehouse: {db}",
+             f"  release {release} (published {published_at})",
+             "  public tables (rows):"]
+    for name in sorted(k for k in counts if "." not in k):
+        lines.append(f"    {name:<32} {counts[name]:>8}")
+    lines.append("  open it read-only:  duckdb -readonly " + str(db))
+    return "\n".join(lines)
+
+
+def command_inspect(args) -> int:
+    from .inspect import inspect_file
+
+    try:
+        report = inspect_file(args.family, args.path_or_url)
+    except (SourceError, FetchError, OSError) as exc:
+        report = {"file": args.path_or_url, "family": args.family, "usable": False, "error": str(exc)}
+        if args.json:
+            print(json.dumps(report, indent=2, default=str))
+        else:
+            print(f"UNUSABLE: {exc}", file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(report, indent=2, default=str))
+    else:
+        print(render(report))
+    return 1 if report["rows_rejected"] else 0
+
+
+def render(report: dict) -> str:
+    lines = [f"file: {report['file']}", f"family: {report['family']}",
+             f"header fingerprint: {report['header_fingerprint']}",
+             f"rows read: {report['rows_in']}  accepted: {report['rows_accepted']}  "
+             f"rejected: {report['rows_rejected']}"]
+    for rej in report["rejects"][:50]:
+        lines.append(f"  rejected row {rej['row']}, column {rej['column']!r}: {rej['reason']}")
+    if len(report["rejects"]) > 50:
+        lines.append(f"  … {len(report['rejects']) - 50} more (use --json)")
+    lines.append("summary:")
+    for key, value in report["summary"].items():
+        lines.append(f"  {key}: {value}")
+    for warning in report["warnings"]:
+        lines.append(f"warning: {warning}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

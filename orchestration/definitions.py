@@ -1,0 +1,29 @@
+"""Everything Dagster loads: `dagster dev` (workspace.yaml) and `unodc-indicators run` use the same."""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import dagster as dg
+from dagster_dbt import DbtCliResource
+
+from .assets import dbt as dbt_assets_module
+from .assets import geography, publish, ratification
+from .dbt_project import dbt_project
+from .resources import PipelineResource
+
+build_job = dg.define_asset_job(
+    "build", selection=dg.AssetSelection.all(),
+    description="Snapshots -> raw tables -> checks -> dbt models and tests -> publish.")
+
+defs = dg.Definitions(
+    assets=[geography.raw_countries, ratification.untc_snapshots, ratification.untc_raw_tables,
+            dbt_assets_module.dbt_models, publish.published_warehouse],
+    asset_checks=[*geography.checks, *ratification.checks],
+    jobs=[build_job],
+    resources={"pipeline": PipelineResource(), "dbt": DbtCliResource(
+        project_dir=dbt_project,
+        # The dbt beside this interpreter, whatever PATH says.
+        dbt_executable=str(Path(sys.executable).with_name("dbt")))},
+    executor=dg.in_process_executor,
+)

@@ -1,0 +1,55 @@
+"""Parse and validate one file the way the pipeline would, without touching the warehouse."""
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+from sources.errors import SourceError
+from sources.fetch import http_get
+from sources.geography import resolve
+from sources.parsing import MAX_FILE_BYTES
+from sources.ratification import parse_status_file
+
+
+def read_source(path_or_url: str) -> tuple[bytes, str]:
+    if path_or_url.lower().startswith(("http://", "https://")):
+        name = path_or_url.rstrip("/").rsplit("/", 1)[-1].split("?")[0] or "download"
+        return http_get(path_or_url), name
+    path = Path(path_or_url)
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise SourceError(f"file is {size} bytes, over the {MAX_FILE_BYTES}-byte limit", file=str(path))
+    return path.read_bytes(), path.name
+
+
+def inspect_file(family: str, path_or_url: str) -> dict:
+    data, name = read_source(path_or_url)
+    if family != "ratification":
+        raise SourceError(f"unknown family {family!r}", file=name)
+    result = parse_status_file(data, filename=name)
+    facts = result.facts
+    unmapped = sorted({r["participant"] for r in result.rows if resolve(r["participant"])[0] is None})
+    summary = {
+        "instrument": facts.get("instrument"),
+        "format": facts.get("format"),
+        "participant table": facts.get("has_participant_table"),
+        "declared signatories / parties": (facts.get("declared_signatories"), facts.get("declared_parties")),
+        "counted signatories / parties": (facts.get("counted_signatories"), facts.get("counted_parties")),
+        "actions by kind": dict(Counter(r["action_kind"] for r in result.rows).most_common()),
+        "unmapped participant names": unmapped,
+    }
+    warnings = list(result.warnings)
+    for what in ("signatories", "parties"):
+        declared, counted = facts.get(f"declared_{what}"), facts.get(f"counted_{what}")
+        if declared is not None and counted is not None and declared != counted:
+            warnings.append(f"the file declares {declared} {what}; its table has {counted}")
+    if unmapped:
+        warnings.append(f"participant names that map to no country: {', '.join(unmapped)}")
+    rejected_rows = {r.row for r in result.rejects}
+    return {
+        "file": path_or_url, "family": family, "usable": True,
+        "header": result.header, "header_fingerprint": result.header_fingerprint,
+        "rows_in": result.rows_in, "rows_accepted": len({r["source_row"] for r in result.rows}),
+        "rows_rejected": len(rejected_rows), "reconciles": result.reconciles,
+        "rejects": [r.record() for r in result.rejects], "summary": summary, "warnings": warnings,
+    }

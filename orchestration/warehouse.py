@@ -1,0 +1,170 @@
+"""The build database (written by the pipeline alone) and the published, read-only warehouse.
+
+Researchers open only the published file. It is replaced by an atomic rename of a fresh,
+compacted copy, so an open connection keeps reading the release it opened, and a failed check or
+a crash leaves the published file as it was.
+"""
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import re
+import subprocess
+import uuid
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from sources.settings import PROJECT_ROOT, Paths
+
+_IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
+PUBLIC_SCHEMAS = ("main", "raw", "audit")
+
+
+def ident(name: str) -> str:
+    """Quote an identifier after checking it: nothing unvalidated reaches SQL."""
+    if not isinstance(name, str) or not _IDENT.match(name):
+        raise ValueError(f"{name!r} is not a valid SQL identifier (letters, digits, underscore)")
+    return f'"{name}"'
+
+
+@contextmanager
+def connect(path: Path, read_only: bool = False):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path), read_only=read_only)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def write_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, frame: pl.DataFrame) -> int:
+    """Replace a table with a frame, in one transaction."""
+    con.execute(f"create schema if not exists {ident(schema)}")
+    target = f"{ident(schema)}.{ident(table)}"
+    con.execute("begin")
+    try:
+        con.register("_frame", frame.to_arrow())
+        con.execute(f"create or replace table {target} as select * from _frame")
+        con.unregister("_frame")
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return frame.height
+
+
+def record_check(con: duckdb.DuckDBPyConnection, *, check: str, asset: str, passed: bool,
+                 blocking: bool, details: dict | None = None, run_id: str | None = None) -> None:
+    """Keep the latest outcome of every check: the publish gate reads it."""
+    con.execute("create schema if not exists audit")
+    con.execute("""create table if not exists audit.check_results (
+        check_name varchar primary key, asset varchar, passed boolean, blocking boolean,
+        details json, run_id varchar, checked_at timestamptz)""")
+    con.execute("insert or replace into audit.check_results values (?, ?, ?, ?, ?, ?, now())",
+                [check, asset, passed, blocking, json.dumps(details or {}, default=str), run_id])
+
+
+class GateClosed(Exception):
+    """A blocking check failed or did not run: nothing is published."""
+
+
+def gate(con: duckdb.DuckDBPyConnection, required: list[str]) -> None:
+    try:
+        rows = con.execute("select check_name, passed, details from audit.check_results").fetchall()
+    except duckdb.CatalogException:
+        rows = []
+    results = {name: (passed, details) for name, passed, details in rows}
+    missing = [c for c in required if c not in results]
+    failed = [f"{c}: {results[c][1]}" for c in required if c in results and not results[c][0]]
+    if missing or failed:
+        raise GateClosed("not publishing: "
+                         + "; ".join(([f"checks that did not run: {', '.join(missing)}"] if missing else [])
+                                     + ([f"failed checks: {' | '.join(failed)}"] if failed else [])))
+
+
+def code_version() -> str:
+    try:
+        out = subprocess.run(["git", "-C", str(PROJECT_ROOT), "rev-parse", "--short", "HEAD"],
+                             capture_output=True, text=True, timeout=5)
+        return out.stdout.strip() or "unknown"
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def publish(paths: Paths, required_checks: list[str]) -> dict:
+    """Copy the checked build into a fresh file and swap it into the stable path atomically."""
+    with connect(paths.build_db) as build:
+        gate(build, required_checks)
+    paths.warehouse_dir.mkdir(parents=True, exist_ok=True)
+    release_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
+    tmp = paths.warehouse_dir / f".publish-{uuid.uuid4().hex}.duckdb"
+    counts: dict[str, int] = {}
+    try:
+        con = duckdb.connect(str(tmp))
+        try:
+            con.execute(f"attach '{_sql_path(paths.build_db)}' as build (read_only)")
+            tables = con.execute("""select schema_name, table_name from duckdb_tables()
+                                    where database_name = 'build' order by 1, 2""").fetchall()
+            for schema, table in tables:
+                if schema not in PUBLIC_SCHEMAS:
+                    continue
+                con.execute(f"create schema if not exists {ident(schema)}")
+                con.execute(f"create table {ident(schema)}.{ident(table)} as "
+                            f"select * from build.{ident(schema)}.{ident(table)}")
+                counts[f"{schema}.{table}" if schema != "main" else table] = con.execute(
+                    f"select count(*) from {ident(schema)}.{ident(table)}").fetchone()[0]
+            con.execute("detach build")
+            manifest = {"release_id": release_id, "published_at": datetime.now(timezone.utc).isoformat(),
+                        "code_version": code_version(), "row_counts": counts,
+                        "checks": required_checks}
+            con.execute("create table audit.release as select ?::varchar as release_id, "
+                        "?::timestamptz as published_at, ?::varchar as code_version, ?::json as manifest",
+                        [release_id, manifest["published_at"], manifest["code_version"], json.dumps(manifest)])
+            con.execute("checkpoint")
+        finally:
+            con.close()
+        os.chmod(tmp, 0o444)
+        _fsync(tmp)
+        os.replace(tmp, paths.published_db)
+        _fsync(paths.warehouse_dir)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+    return manifest
+
+
+def _sql_path(path: Path) -> str:
+    text = str(path)
+    if "'" in text:
+        raise ValueError(f"database path {text!r} contains a quote")
+    return text
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def build_lock(paths: Paths):
+    """One build at a time per home: a second build refuses at once instead of corrupting the first."""
+    paths.build_dir.mkdir(parents=True, exist_ok=True)
+    fh = open(paths.lock_file, "a+")
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        fh.close()
+        raise RuntimeError(f"another build holds {paths.lock_file}; not starting a second one") from None
+    try:
+        yield
+    finally:
+        fcntl.flock(fh, fcntl.LOCK_UN)
+        fh.close()
