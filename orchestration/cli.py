@@ -35,9 +35,7 @@ def command_run(args) -> int:
     from .dbt_project import prepare_manifest
     from .warehouse import build_lock
 
-    if args.home:
-        os.environ["UNODC_HOME"] = str(Path(args.home).resolve())
-    where = paths()
+    where = Paths(Path(args.home).resolve()) if args.home else paths()
     prepare_manifest()
     from .definitions import defs
 

@@ -1,0 +1,44 @@
+# Two commands matter: `make run` (set up, build, publish) and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+export DAGSTER_HOME ?= $(CURDIR)/var/dagster_home
+export UV_COMPILE_BYTECODE := 1
+DBT_FILES := $(shell find dbt_project/models dbt_project/macros dbt_project/tests dbt_project/seeds -type f 2>/dev/null) dbt_project/dbt_project.yml
+
+.PHONY: run test dev setup manifest lock clean
+
+run: setup $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/unodc-indicators run
+
+test: setup
+	$(BIN)/python -m pytest
+
+dev: setup $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+setup: $(BIN)/.installed manifest
+
+# The environment: exact versions from requirements.lock, installed with uv.
+$(BIN)/.installed: pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==0.13.8
+	$(BIN)/uv pip install --quiet --python $(BIN)/python -r requirements.lock
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	touch $@
+
+# The dbt manifest is prepared here, once, not on every definitions load.
+manifest: dbt_project/target/manifest.json
+dbt_project/target/manifest.json: $(BIN)/.installed $(DBT_FILES)
+	cd dbt_project && $(abspath $(BIN))/dbt parse --profiles-dir . --quiet
+	touch $@
+
+$(DAGSTER_HOME)/dagster.yaml: orchestration/dagster.yaml
+	mkdir -p $(DAGSTER_HOME)
+	cp orchestration/dagster.yaml $@
+
+lock:
+	$(BIN)/uv pip compile pyproject.toml --extra dev --python-version 3.11 -o requirements.lock
+
+clean:
+	rm -rf var dbt_project/target dbt_project/logs

@@ -1,0 +1,62 @@
+"""`unodc-indicators inspect`: the real files, a file with bad rows, unusable files, a URL."""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from orchestration.cli import main
+
+from .conftest import UNTC_TABLE, UNTC_XML
+
+
+def test_a_valid_file_exits_0_and_reports_counts(capsys):
+    assert main(["inspect", "ratification", str(UNTC_XML / "VI-15.en.xml")]) == 0
+    out = capsys.readouterr().out
+    assert "rows read: 154  accepted: 154  rejected: 0" in out
+    assert "header fingerprint:" in out
+    assert "declared signatories / parties: (61, 154)" in out
+    assert "counted signatories / parties: (61, 154)" in out
+
+
+def test_rejected_rows_exit_1_with_row_column_and_reason(tmp_path, capsys):
+    text = (UNTC_TABLE / "18-14.csv").read_text().splitlines()
+    text[2] = text[2].split(",")[0] + ",9 Dec 2003,99 Abc 2006"
+    bad = tmp_path / "18-14.csv"
+    bad.write_text("\n".join(text) + "\n")
+    assert main(["inspect", "ratification", str(bad), "--json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert report["rows_rejected"] == 1 and report["reconciles"]
+    assert report["rows_in"] == report["rows_accepted"] + report["rows_rejected"]
+    (reject,) = report["rejects"]
+    assert reject["row"] == 3 and reject["column"].startswith("Approval(AA)") and "99 Abc 2006" in reject["reason"]
+
+
+def test_an_unmapped_participant_is_named(tmp_path, capsys):
+    bad = tmp_path / "18-5.csv"
+    bad.write_text((UNTC_TABLE / "18-5.csv").read_text() + "Atlantis,,1 Jan 2001 a\n")
+    assert main(["inspect", "ratification", str(bad)]) == 0
+    assert "map to no country: Atlantis" in capsys.readouterr().out
+
+
+def test_an_unusable_file_exits_2_and_names_it(tmp_path, capsys):
+    page = tmp_path / "VI-19.en.xml"
+    page.write_bytes(b"<!DOCTYPE html><html><body>Error 503</body></html>")
+    assert main(["inspect", "ratification", str(page)]) == 2
+    err = capsys.readouterr().err
+    assert "UNUSABLE" in err and "VI-19.en.xml" in err
+
+
+def test_inspect_fetches_a_url_with_the_pipeline_fetcher(http_server, capsys):
+    http_server.routes["/VI-18.en.xml"] = (200, (UNTC_XML / "VI-18.en.xml").read_bytes(), {})
+    assert main(["inspect", "ratification", http_server.base + "/VI-18.en.xml", "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["summary"]["instrument"] == "VI-18"
+    assert report["summary"]["actions by kind"]["participation"] > 100
+
+
+def test_the_console_script_is_installed():
+    out = subprocess.run([sys.executable, "-m", "orchestration.cli", "inspect", "ratification",
+                          str(UNTC_TABLE / "6-19.csv")], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert "formal_confirmation" in out.stdout        # the EU's formal confirmation of the 1988 Convention
