@@ -17,7 +17,7 @@ BLOCKING_CHECKS: list[str] = []
 
 def read_table(pipeline: PipelineResource, schema: str, table: str) -> pl.DataFrame:
     with connect(pipeline.paths().build_db, read_only=False) as con:
-        return pl.from_arrow(con.execute(f"select * from {ident(schema)}.{ident(table)}").to_arrow_table())
+        return pl.from_arrow(con.sql(f"select * from {ident(schema)}.{ident(table)}").to_arrow_table())
 
 
 def _finish(context, pipeline: PipelineResource, name: str, asset: str, passed: bool,

@@ -35,7 +35,7 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, pipeline: Pi
     finally:
         with connect(build_db) as con:
             record_check(con, check=DBT_BUILD_CHECK, asset="dbt", passed=passed, blocking=True,
-                         details={"selection": "all models, seeds and tests"}, run_id=context.run_id)
+                         details={"selection": "all models, seeds and tests"}, run_id=context.run.run_id)
 
 
 MART_KEYS = [k for k in dbt_models.keys if k.path[-1].startswith(("dim_", "fct_"))]

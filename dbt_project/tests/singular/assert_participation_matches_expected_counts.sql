@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'asset_key': ['fct_treaty_participation']}}) }}
 -- Rows lost or added between the bundled files and the marts fail here.
 with actual as (
     select

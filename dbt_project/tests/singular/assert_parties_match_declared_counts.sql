@@ -1,3 +1,4 @@
+{{ config(meta={'dagster': {'asset_key': ['fct_treaty_participation']}}) }}
 -- Where a status file declares its number of parties and signatories, the mart agrees with it.
 with actual as (
     select

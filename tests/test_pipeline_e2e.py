@@ -1,0 +1,148 @@
+"""The whole pipeline, for real: Dagster materializes every asset into a temporary home, dbt builds
+and tests the marts, and the published warehouse is queried as a researcher would."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.cli import main
+from sources.snapshots import SnapshotStore
+
+from .conftest import UNTC_TABLE
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    home = tmp_path_factory.mktemp("home")
+    assert main(["run", "--home", str(home)]) == 0
+    return home
+
+
+def published(home: Path) -> Path:
+    return home / "warehouse" / "indicators.duckdb"
+
+
+def query(home: Path, sql: str, params=None):
+    con = duckdb.connect(str(published(home)), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def test_published_warehouse_answers_by_plain_names(built):
+    counts = dict(query(built, """
+        select 'instruments', count(*) from dim_instrument union all
+        select 'countries', count(*) from dim_country where is_un_member_state union all
+        select 'participation', count(*) from fct_treaty_participation union all
+        select 'rejects', count(*) from fct_load_rejects"""))
+    assert counts == {"instruments": 15, "countries": 193, "participation": 2507, "rejects": 0}
+    untoc = query(built, """
+        select count(*) filter (where is_party), count(*) filter (where signed_not_party)
+        from fct_treaty_participation where instrument_code = 'UNTOC'""")[0]
+    assert untoc == (179, 6)     # the 2015 table: 179 parties, 6 signatories that never ratified
+
+
+def test_every_action_traces_to_its_snapshot_file_and_row(built):
+    rows = query(built, """
+        select a.participant_name, a.raw_cell, a.source_file, a.source_row, a.source_column,
+               s.sha256, s.url, s.licence, s.snapshot_as_of
+        from fct_treaty_actions a join dim_snapshot s using (snapshot_id)
+        where a.instrument_code = 'UNCAC' and a.participant_iso3 = 'AFG' and a.is_party_action""")
+    (name, cell, file, row, column, sha, url, licence, as_of), = rows
+    assert (name, file, column) == ("Afghanistan", "18-14.csv", "Approval(AA), Acceptance(A), Accession(a), Succession(d), Ratification")
+    source = (UNTC_TABLE / file).read_text().splitlines()[row - 1]
+    assert source.startswith("Afghanistan,") and source.endswith(cell)
+    assert sha == hashlib.sha256((UNTC_TABLE / file).read_bytes()).hexdigest()
+    assert "mtdsg_no=XVIII-14" in url and "United Nations" in licence and str(as_of) == "2015-03-14"
+
+
+def test_the_published_file_is_read_only_and_records_its_release(built):
+    mode = os.stat(published(built)).st_mode
+    assert not mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH)
+    release, manifest = query(built, "select release_id, manifest from audit.release")[0]
+    manifest = json.loads(manifest)
+    assert manifest["release_id"] == release and manifest["row_counts"]["fct_treaty_actions"] == 3578
+    checks = dict(query(built, "select check_name, passed from audit.check_results"))
+    assert checks["dbt_build"] and checks["participants_mapped"] and checks["pandera_untc_treaty_actions"]
+    assert not [n for n in os.listdir(published(built).parent) if n.startswith(".publish-")]
+
+
+# "held": a researcher's session left open through the build; "fresh": a new connection per query.
+# (Within one process DuckDB shares one instance per path, so the two run in separate processes.)
+READER = textwrap.dedent("""
+    import duckdb, json, os, sys, time
+    db, stop, mode = sys.argv[1], sys.argv[2], sys.argv[3]
+    held = duckdb.connect(db, read_only=True) if mode == "held" else None
+    errors, queries, releases = [], 0, set()
+    while not os.path.exists(stop):
+        try:
+            con = held or duckdb.connect(db, read_only=True)
+            releases.add(con.execute("select release_id from audit.release").fetchone()[0])
+            assert con.execute("select count(*) from fct_treaty_participation").fetchone()[0] > 0
+            if con is not held:
+                con.close()
+            queries += 1
+        except Exception as exc:
+            errors.append(repr(exc))
+        time.sleep(0.01)
+    print(json.dumps({"errors": errors, "queries": queries, "releases": sorted(releases)}))
+""")
+
+
+def test_a_reader_keeps_working_while_the_next_build_publishes(built, tmp_path):
+    stop = tmp_path / "stop"
+    readers = {mode: subprocess.Popen([sys.executable, "-c", READER, str(published(built)), str(stop), mode],
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+               for mode in ("held", "fresh")}
+    try:
+        time.sleep(1.0)
+        assert main(["run", "--home", str(built)]) == 0
+        time.sleep(1.0)
+    finally:
+        stop.touch()
+        results = {mode: p.communicate(timeout=60) for mode, p in readers.items()}
+    held, fresh = (json.loads(results[m][0]) for m in ("held", "fresh"))
+    assert held["errors"] == [] and fresh["errors"] == [], results
+    assert held["queries"] > 10 and fresh["queries"] > 10
+    assert len(held["releases"]) == 1, "an open session keeps reading the release it opened"
+    assert len(fresh["releases"]) == 2, "new connections see the old release, then the new one"
+
+
+def test_a_seeded_bad_row_stops_publication(built, tmp_path):
+    home = tmp_path / "home"
+    shutil.copytree(built, home)
+    before = hashlib.sha256(published(home).read_bytes()).hexdigest()
+    release_before = query(home, "select release_id from audit.release")[0][0]
+    bad = (UNTC_TABLE / "18-12.csv").read_text() + "Atlantis,1 Jan 2001,1 Jan 2002\n"
+    SnapshotStore(home / "var" / "snapshots").put(bad.encode(), {
+        "dataset": "untc_status", "family": "ratification", "format": "untc_table", "item": "XVIII-12",
+        "version": "2016-01-01", "filename": "18-12.csv", "as_of": "2016-01-01", "licence": "test"})
+    assert main(["run", "--home", str(home)]) == 1
+    assert hashlib.sha256(published(home).read_bytes()).hexdigest() == before
+    assert query(home, "select release_id from audit.release")[0][0] == release_before
+    con = duckdb.connect(str(home / "var" / "build" / "build.duckdb"), read_only=True)
+    passed, details = con.execute(
+        "select passed, details from audit.check_results where check_name = 'participants_mapped'").fetchone()
+    con.close()
+    assert passed is False and "Atlantis" in details
+
+
+def test_a_second_build_at_once_is_refused(built):
+    from orchestration.warehouse import build_lock
+    from sources.settings import Paths
+
+    with build_lock(Paths(built)):
+        with pytest.raises(RuntimeError, match="another build holds"):
+            main(["run", "--home", str(built)])
