@@ -1,0 +1,44 @@
+"""Dagster definitions: the asset graph is deliberate, and the snapshot asset fetches for real."""
+from __future__ import annotations
+
+import dagster as dg
+import duckdb
+
+from orchestration.assets.ratification import untc_snapshots
+from orchestration.checks import BLOCKING_CHECKS
+from orchestration.definitions import defs
+from orchestration.resources import PipelineResource
+
+from .conftest import UNTC_XML
+
+
+def test_asset_graph_is_what_we_mean():
+    graph = defs.resolve_asset_graph()
+    keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
+    assert {"raw/countries", "raw/untc_snapshots", "raw/untc_treaty_actions", "dim_country",
+            "dim_instrument", "fct_treaty_actions", "fct_treaty_participation", "warehouse/indicators"} <= keys
+    publish_deps = {k.to_user_string() for k in graph.get(dg.AssetKey(["warehouse", "indicators"])).parent_keys}
+    assert publish_deps == {"dim_country", "dim_instrument", "dim_snapshot", "fct_load_rejects",
+                            "fct_load_reconciliation", "fct_treaty_actions", "fct_treaty_participation"}
+    actions_parents = {k.to_user_string() for k in graph.get(dg.AssetKey(["staging", "stg_untc__treaty_actions"])).parent_keys}
+    assert actions_parents == {"raw/untc_treaty_actions"}
+    assert set(BLOCKING_CHECKS) == {"pandera_countries", "pandera_untc_treaty_actions",
+                                    "pandera_untc_treaty_status", "participants_mapped", "untc_reject_rate"}
+    blocking = {k.name for k in graph.asset_check_keys if graph.get_check_spec(k).blocking}
+    assert set(BLOCKING_CHECKS) <= blocking
+
+
+def test_the_snapshot_asset_fetches_from_a_mirror_and_keeps_the_bundle(http_server, tmp_path, monkeypatch):
+    http_server.routes["/VI-15.en.xml"] = (200, (UNTC_XML / "VI-15.en.xml").read_bytes()
+                                           .replace(b"<Parties>154</Parties>", b"<Parties>155</Parties>"), {})
+    monkeypatch.setenv("UNODC_UNTC_URL", http_server.base + "/{item}.en.xml")
+    result = dg.materialize([untc_snapshots],
+                            resources={"pipeline": PipelineResource(home=str(tmp_path), fetch=True)})
+    assert result.success
+    meta = result.asset_materializations_for_node("raw__untc_snapshots")[0].metadata
+    statuses = {r["item"]: r["status"] for r in meta["fetch"].value}
+    assert statuses["VI-15"] == "new" and statuses["VI-16"] == "failed"
+    con = duckdb.connect(str(tmp_path / "var" / "build" / "build.duckdb"), read_only=True)
+    rows = con.execute("select item, notes from raw.untc_snapshots where item = 'VI-15' order by as_of").fetchall()
+    con.close()
+    assert len(rows) == 2 and rows[-1][1] == "fetched live"
