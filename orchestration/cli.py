@@ -39,7 +39,7 @@ def command_run(args) -> int:
     prepare_manifest()
     from .definitions import defs
 
-    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+    instance = _instance()
     run_config = {"resources": {"pipeline": {"config": {"home": str(where.home), "fetch": bool(args.fetch)}}}}
     with build_lock(where):
         result = defs.resolve_job_def("build").execute_in_process(
@@ -52,6 +52,22 @@ def command_run(args) -> int:
             print(f"  - {line}", file=sys.stderr)
         return 1
     return 0
+
+
+def _instance():
+    """The persistent instance under $DAGSTER_HOME (created on first use), else an ephemeral one."""
+    import shutil
+
+    import dagster as dg
+
+    home = os.environ.get("DAGSTER_HOME")
+    if not home:
+        return dg.DagsterInstance.ephemeral()
+    Path(home).mkdir(parents=True, exist_ok=True)
+    config = Path(home) / "dagster.yaml"
+    if not config.exists():
+        shutil.copyfile(Path(__file__).with_name("dagster.yaml"), config)
+    return dg.DagsterInstance.get()
 
 
 def _failures(result) -> list[str]:

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import http.server
+import os
+import tempfile
 import threading
 from pathlib import Path
 
@@ -17,6 +19,8 @@ def pytest_sessionstart(session):
     # Dagster's definitions need the dbt manifest; `make` prepares it, a bare pytest run does here.
     from orchestration.dbt_project import prepare_manifest
     prepare_manifest()
+    # Runs made by the tests go to a throwaway instance, never to the developer's run history.
+    os.environ["DAGSTER_HOME"] = tempfile.mkdtemp(prefix="dagster-home-")
 
 
 @pytest.fixture
