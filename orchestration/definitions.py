@@ -8,7 +8,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource
 
 from .assets import dbt as dbt_assets_module
-from .assets import geography, publish, ratification
+from .assets import geography, publish, ratification, registry
 from .dbt_project import dbt_project
 from .resources import PipelineResource
 
@@ -17,9 +17,9 @@ build_job = dg.define_asset_job(
     description="Snapshots -> raw tables -> checks -> dbt models and tests -> publish.")
 
 defs = dg.Definitions(
-    assets=[geography.raw_countries, ratification.untc_snapshots, ratification.untc_raw_tables,
+    assets=[geography.raw_countries, registry.registry_tables, ratification.untc_snapshots, ratification.untc_raw_tables,
             dbt_assets_module.dbt_models, publish.published_warehouse],
-    asset_checks=[*geography.checks, *ratification.checks],
+    asset_checks=[*geography.checks, *ratification.checks, *registry.checks],
     jobs=[build_job],
     resources={"pipeline": PipelineResource(), "dbt": DbtCliResource(
         project_dir=dbt_project,

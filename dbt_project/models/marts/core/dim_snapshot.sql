@@ -1,2 +1,4 @@
 -- Every source file the warehouse was built from: checksum, URL, access date, licence.
 select * from {{ ref('stg_untc__snapshots') }}
+union all by name
+select * from {{ ref('stg_registry__snapshots') }}

@@ -1,0 +1,22 @@
+select
+    indicator_code,
+    result_code,
+    annex_order,
+    indicator_text,
+    line_kind,
+    origin,
+    origin_note,
+    kind,
+    unit,
+    direction,
+    answered_by,
+    awaits,
+    influence_rule,
+    paired_with,
+    baseline_year,
+    cast(targets as json) as targets,
+    sdg_series,
+    computation_rule,
+    computation_instruments,
+    requires_assistance
+from {{ source('raw', 'registry_indicators') }}

@@ -1,0 +1,58 @@
+"""The strategy's results framework: the registry, checked against the annex it transcribes."""
+import dagster as dg
+import polars as pl
+
+from schemas.registry import IndicatorRegistry
+from sources.catalog import import_bundled
+from sources.ratification.ingest import snapshot_frame
+from sources.strategy.annex import parse_annex
+from sources.strategy.registry import indicator_frame, load_registry, result_frame, verify_against_annex
+
+from ..checks import pandera_check, rule_check
+from ..resources import PipelineResource
+from ..warehouse import connect, write_table
+
+INDICATORS = ["raw", "registry_indicators"]
+RESULTS = ["raw", "registry_results"]
+SNAPSHOTS = ["raw", "registry_snapshots"]
+
+
+@dg.multi_asset(
+    specs=[dg.AssetSpec(dg.AssetKey(k), group_name="registry", kinds={"python", "duckdb"})
+           for k in (INDICATORS, RESULTS, SNAPSHOTS)],
+    name="registry_tables",
+    description="sources/strategy/registry.yaml: themes, objectives, result areas, results and every "
+                "performance indicator line of the strategy's annex, with their attributes.",
+)
+def registry_tables(pipeline: PipelineResource):
+    store = pipeline.store()
+    snaps = import_bundled(store, "strategy")
+    registry = load_registry()
+    indicators, results = indicator_frame(registry), result_frame(registry)
+    with connect(pipeline.paths().build_db) as con:
+        write_table(con, "raw", "registry_indicators", indicators)
+        write_table(con, "raw", "registry_results", results)
+        write_table(con, "raw", "registry_snapshots", snapshot_frame(snaps))
+    yield dg.MaterializeResult(asset_key=dg.AssetKey(INDICATORS), metadata={
+        "dagster/row_count": indicators.height,
+        "indicator_lines": int((indicators["line_kind"] == "indicator").sum()),
+        "computed_here": int(indicators["computation_rule"].is_not_null().sum())})
+    yield dg.MaterializeResult(asset_key=dg.AssetKey(RESULTS), metadata={"dagster/row_count": results.height})
+    yield dg.MaterializeResult(asset_key=dg.AssetKey(SNAPSHOTS), metadata={"dagster/row_count": len(snaps)})
+
+
+def _matches_annex(frame: pl.DataFrame, pipeline: PipelineResource) -> tuple[bool, dict]:
+    store = pipeline.store()
+    (snap,) = [s for s in store.list("unodc_strategy")]
+    annex = parse_annex(store.read_bytes(snap).decode("utf-8"))
+    problems = verify_against_annex(load_registry(), annex)
+    return not problems, {"annex_lines": len(annex.lines), "registry_rows": frame.height,
+                          "problems": problems, "annex_snapshot": snap.name}
+
+
+checks = [
+    pandera_check(INDICATORS, IndicatorRegistry),
+    rule_check(INDICATORS, "registry_matches_annex",
+               "Every indicator line of the annex is in the registry, verbatim, under its result.",
+               _matches_annex),
+]

@@ -1,0 +1,45 @@
+"""The indicator registry, flattened: every code unique, every attribute from a closed list."""
+from __future__ import annotations
+
+import pandera.polars as pa
+import polars as pl
+
+KINDS = ["member_states_count", "member_states_assisted_count", "output_count", "trend", "percentage",
+         "qualitative"]
+FAMILIES = ["ratification", "crop_surveys", "crime_statistics", "project_outputs"]
+RULES = ["assistance_direct", "political_process", "own_output"]
+
+
+class IndicatorRegistry(pa.DataFrameModel):
+    indicator_code: str = pa.Field(unique=True, str_matches=r"^[A-Z]{3}\.R\d+\.[IND]\d+$")
+    result_code: str = pa.Field(str_matches=r"^[A-Z]{3}\.R\d+$")
+    indicator_text: str = pa.Field(str_length={"min_value": 10})
+    line_kind: str = pa.Field(isin=["indicator", "note"])
+    origin: str = pa.Field(isin=["annex", "derived"])
+    kind: str = pa.Field(isin=KINDS, nullable=True)
+    direction: str = pa.Field(isin=["higher_is_better", "lower_is_better", "none"], nullable=True)
+    answered_by: str = pa.Field(isin=FAMILIES, nullable=True)
+    influence_rule: str = pa.Field(isin=RULES, nullable=True)
+    baseline_year: int = pa.Field(ge=2000, le=2011, nullable=True)
+
+    class Config:
+        strict = False
+
+    @pa.dataframe_check(error="an indicator line has a kind, a direction and an influence rule; a note has none")
+    def attributes_complete(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        filled = pl.col("kind").is_not_null() & pl.col("direction").is_not_null() & pl.col("influence_rule").is_not_null()
+        return data.lazyframe.select(pl.when(pl.col("line_kind") == "indicator").then(filled).otherwise(~filled))
+
+    @pa.dataframe_check(error="an indicator no source answers says which data it awaits")
+    def answered_or_awaiting(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(
+            (pl.col("line_kind") == "note") | pl.col("answered_by").is_not_null() | pl.col("awaits").is_not_null())
+
+    @pa.dataframe_check(error="a derived line says why it exists")
+    def derived_explained(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select((pl.col("origin") == "annex") | pl.col("origin_note").is_not_null())
+
+    @pa.dataframe_check(error="paired_with names an indicator in the registry")
+    def pairs_exist(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(
+            pl.col("paired_with").is_null() | pl.col("paired_with").is_in(pl.col("indicator_code").implode()))
