@@ -99,6 +99,10 @@ def summary(where: Paths, published_now: bool) -> str:
         release, published_at, manifest = con.execute(
             "select release_id, published_at, manifest from audit.release").fetchone()
         counts = json.loads(manifest)["row_counts"]
+        coverage = con.execute("""
+            select coverage_status, count(*) from rpt_indicator_coverage
+            where line_kind = 'indicator' group by 1 order by 2 desc, 1""").fetchall() \
+            if "rpt_indicator_coverage" in counts else []
     finally:
         con.close()
     lines = [("Published" if published_now else "Unchanged") + f" warehouse: {db}",
@@ -106,6 +110,13 @@ def summary(where: Paths, published_now: bool) -> str:
              "  public tables (rows):"]
     for name in sorted(k for k in counts if "." not in k):
         lines.append(f"    {name:<32} {counts[name]:>8}")
+    if coverage:
+        total = sum(n for _, n in coverage)
+        computed = sum(n for status, n in coverage if status == "computed")
+        lines.append(f"  indicators of the annex: {computed} of {total} computed; the others await:")
+        for status, n in coverage:
+            if status != "computed":
+                lines.append(f"    {n:>4}  {status.removeprefix('awaiting ')}")
     lines.append("  open it read-only:  duckdb -readonly " + str(db))
     return "\n".join(lines)
 

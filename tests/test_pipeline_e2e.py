@@ -48,6 +48,9 @@ def test_published_warehouse_answers_by_plain_names(built):
         select 'participation', count(*) from fct_treaty_participation union all
         select 'rejects', count(*) from fct_load_rejects"""))
     assert counts == {"instruments": 15, "countries": 193, "participation": 2507, "rejects": 0}
+    assert {t for (t,) in query(built, "select table_name from duckdb_tables() where schema_name = 'main'")} >= {
+        "dim_country", "dim_instrument", "dim_indicator", "dim_result", "dim_snapshot", "fct_treaty_actions",
+        "fct_treaty_participation", "fct_indicator_values", "rpt_indicator_coverage", "fct_load_rejects"}
     untoc = query(built, """
         select count(*) filter (where is_party), count(*) filter (where signed_not_party)
         from fct_treaty_participation where instrument_code = 'UNTOC'""")[0]
@@ -146,3 +149,41 @@ def test_a_second_build_at_once_is_refused(built):
     with build_lock(Paths(built)):
         with pytest.raises(RuntimeError, match="another build holds"):
             main(["run", "--home", str(built)])
+
+
+def test_indicator_facts_answer_the_annex(built):
+    world = dict(query(built, """
+        select year, value from fct_indicator_values
+        where indicator_code = 'RAT.R1.I3' and ref_area_type = 'world' and disaggregation = 'UNCAC'
+          and year between 2008 and 2011 order by year"""))
+    assert list(world) == [2008, 2009, 2010, 2011]
+    assert all(world[y] < world[y + 1] for y in (2008, 2009, 2010))     # UNCAC parties grew every year
+    # Serbia's 2001 ratification of UNTOC counts for Serbia and Montenegro until 2006, once.
+    scg = query(built, """
+        select year, ref_area_code, value from fct_indicator_values
+        where indicator_code = 'RAT.R1.I1' and disaggregation = 'UNTOC'
+          and ref_area_code in ('SCG', 'SRB') and year between 2004 and 2007 order by year""")
+    assert scg == [(2004, "SCG", 1.0), (2005, "SCG", 1.0), (2006, "SRB", 1.0), (2007, "SRB", 1.0)]
+    # The European Union is a party but not a Member State: it never appears as a country row.
+    assert query(built, "select count(*) from fct_indicator_values where ref_area_code = 'EUU'") == [(0,)]
+    # Aggregates publish their coverage; the 2015 tables make 2015 provisional.
+    members, reporting, status = query(built, """
+        select members_in_group, members_reporting, obs_status from fct_indicator_values
+        where indicator_code = 'RAT.R1.I1' and disaggregation = 'TIP' and ref_area_type = 'world' and year = 2015""")[0]
+    assert (members, reporting, status) == (193, 193, "A")     # TIP comes from the 2018 XML: 2015 is complete
+    assert query(built, """select obs_status from fct_indicator_values where indicator_code = 'RAT.R1.I1'
+        and disaggregation = 'UNTOC' and ref_area_type = 'world' and year = 2015""") == [("P",)]
+
+
+def test_paired_indicators_await_assistance_data_instead_of_showing_zeros(built):
+    rows = dict(query(built, """
+        select indicator_code, coverage_status from rpt_indicator_coverage
+        where indicator_code in ('RAT.R1.I1', 'RAT.R1.I2', 'RAT.R1.D2', 'CCP.R1.I2')"""))
+    assert rows == {"RAT.R1.I1": "computed", "RAT.R1.I2": "awaiting assistance data (project outputs)",
+                    "RAT.R1.D2": "awaiting assistance data (project outputs)",
+                    "CCP.R1.I2": "awaiting project outputs data"}
+    assert query(built, "select count(*) from fct_indicator_values where indicator_code = 'RAT.R1.I2'") == [(0,)]
+    levels = query(built, """select distinct level_of_influence, influence_basis from fct_indicator_values
+                              where ref_area_type = 'country'""")
+    assert levels == [(None, "no assistance data loaded")]
+    assert query(built, "select count(*) from dim_indicator where origin = 'annex'") == [(132,)]

@@ -160,8 +160,22 @@ aggregate_facts as (
         snapshot_ids,
         vintage
     from aggregates
+),
+
+facts as (
+    select * from country_facts
+    union all by name
+    select * from aggregate_facts
+),
+
+area_names as (
+    select iso3 as ref_area_code, country_name as ref_area_name from countries
+    union all
+    select distinct m49_region_code, m49_region_name from countries where m49_region_code is not null
+    union all
+    select '001', 'World'
 )
 
-select * from country_facts
-union all by name
-select * from aggregate_facts
+select facts.*, area_names.ref_area_name
+from facts
+left join area_names using (ref_area_code)
