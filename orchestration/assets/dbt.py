@@ -38,4 +38,4 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, pipeline: Pi
                          details={"selection": "all models, seeds and tests"}, run_id=context.run.run_id)
 
 
-MART_KEYS = [k for k in dbt_models.keys if k.path[-1].startswith(("dim_", "fct_"))]
+MART_KEYS = [k for k in dbt_models.keys if k.path[-1].startswith(("dim_", "fct_", "rpt_"))]
