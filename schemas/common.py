@@ -1,5 +1,43 @@
 from __future__ import annotations
 
+import pandera.polars as pa
+import polars as pl
+
 ISO3_PATTERN = r"^[A-Z]{3}$"
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
 M49_PATTERN = r"^\d{3}$"
+
+
+class Snapshots(pa.DataFrameModel):
+    """The provenance of every snapshot a build read (raw.*_snapshots)."""
+
+    snapshot_id: str = pa.Field(unique=True, str_matches=SHA256_PATTERN)
+    dataset: str = pa.Field(str_matches=r"^[a-z0-9_]+$")
+    version: str
+    filename: str
+    sha256: str = pa.Field(str_matches=SHA256_PATTERN)
+    size: int = pa.Field(gt=0)
+    licence: str = pa.Field(str_length={"min_value": 3})
+    as_of: str = pa.Field(str_matches=r"^\d{4}-\d{2}-\d{2}$")
+
+    class Config:
+        strict = False
+
+
+class Rejects(pa.DataFrameModel):
+    """Every rejected row keeps its file, its place and its reason."""
+
+    dataset: str
+    snapshot_id: str = pa.Field(str_matches=SHA256_PATTERN)
+    file: str = pa.Field(str_length={"min_value": 1})
+    row: int = pa.Field(ge=1, nullable=True)
+    column: str = pa.Field(nullable=True)
+    value: str = pa.Field(nullable=True)
+    reason: str = pa.Field(str_length={"min_value": 3})
+
+    class Config:
+        strict = False
+
+    @pa.dataframe_check(error="a rejected row names its row or its column")
+    def located(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("row").is_not_null() | pl.col("column").is_not_null())

@@ -54,3 +54,35 @@ class TreatyStatus(pa.DataFrameModel):
     def rows_reconcile(cls, data: pa.PolarsData) -> pl.LazyFrame:
         return data.lazyframe.select(
             pl.col("rows_in") == pl.col("rows_accepted") + pl.col("rows_rejected"))
+
+
+class TreatyEndnotes(pa.DataFrameModel):
+    snapshot_id: str = pa.Field(str_matches=SHA256_PATTERN)
+    instrument: str = pa.Field(str_matches=r"^[IVXL]+-\d+(-[a-z])?$")
+    note_index: str = pa.Field(str_matches=r"^\d+$")
+    note_text: str = pa.Field(str_length={"min_value": 1})
+
+    class Config:
+        strict = True
+
+
+class Instruments(pa.DataFrameModel):
+    code: str = pa.Field(unique=True, str_matches=r"^[A-Z0-9]{2,12}$")
+    mtdsg_no: str = pa.Field(unique=True, str_matches=r"^[IVXL]+-\d+(-[a-z])?$")
+    chapter: str = pa.Field(isin=["VI", "XVIII"])
+    family: str = pa.Field(isin=["drugs", "crime", "corruption", "terrorism"])
+    title: str = pa.Field(str_length={"min_value": 10})
+    adopted_on: date = pa.Field(ge=date(1945, 1, 1), le=date.today())
+    entry_into_force_on: date = pa.Field(ge=date(1945, 1, 1), le=date.today())
+    parent: str = pa.Field(nullable=True)
+
+    class Config:
+        strict = False
+
+    @pa.dataframe_check(error="an instrument enters into force on or after its adoption")
+    def in_force_after_adoption(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("entry_into_force_on") >= pl.col("adopted_on"))
+
+    @pa.dataframe_check(error="a parent instrument is in the registry")
+    def parent_known(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("parent").is_null() | pl.col("parent").is_in(pl.col("code").implode()))

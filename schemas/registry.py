@@ -43,3 +43,14 @@ class IndicatorRegistry(pa.DataFrameModel):
     def pairs_exist(cls, data: pa.PolarsData) -> pl.LazyFrame:
         return data.lazyframe.select(
             pl.col("paired_with").is_null() | pl.col("paired_with").is_in(pl.col("indicator_code").implode()))
+
+
+class RegistryResults(pa.DataFrameModel):
+    result_code: str = pa.Field(unique=True, str_matches=r"^[A-Z]{3}\.R\d+$")
+    result_text: str = pa.Field(str_length={"min_value": 10})
+    area_code: str = pa.Field(str_matches=r"^[A-Z]{3}$")
+    theme_code: str = pa.Field(isin=["AN", "RL", "HS"])
+    main_objectives: str = pa.Field(str_length={"min_value": 10})
+
+    class Config:
+        strict = False

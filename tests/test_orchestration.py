@@ -21,7 +21,7 @@ def test_asset_graph_is_what_we_mean():
     assert publish_deps == {"dim_country", "dim_instrument", "dim_snapshot", "fct_load_rejects",
                             "fct_load_reconciliation", "fct_treaty_actions", "fct_treaty_participation",
                             "dim_result", "dim_indicator", "fct_indicator_values", "rpt_indicator_coverage"}
-    actions_parents = {k.to_user_string() for k in graph.get(dg.AssetKey(["staging", "stg_untc__treaty_actions"])).parent_keys}
+    actions_parents = {k.to_user_string() for k in graph.get(dg.AssetKey(["staging", "stg_untc__xml_actions"])).parent_keys}
     assert actions_parents == {"raw/untc_treaty_actions"}
     assert set(BLOCKING_CHECKS) == {"pandera_countries", "pandera_untc_treaty_actions",
                                     "pandera_untc_treaty_status", "participants_mapped", "untc_reject_rate",

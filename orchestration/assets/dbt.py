@@ -30,7 +30,9 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, pipeline: Pi
     os.environ["UNODC_BUILD_DB"] = str(build_db)
     passed = False
     try:
-        yield from dbt.cli(["build"], context=context).stream()
+        # dbt's run artefacts go beside the build database, one folder overwritten each build.
+        yield from dbt.cli(["build"], context=context,
+                           target_path=pipeline.paths().build_dir / "dbt_target").stream()
         passed = True
     finally:
         with connect(build_db) as con:

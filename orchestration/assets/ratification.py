@@ -4,7 +4,8 @@ import dagster as dg
 from dagster import AssetExecutionContext
 import polars as pl
 
-from schemas.ratification import TreatyActions, TreatyStatus
+from schemas.common import Rejects, Snapshots
+from schemas.ratification import Instruments, TreatyActions, TreatyEndnotes, TreatyStatus
 from sources.catalog import import_bundled
 from sources.ratification.fetch import fetch_untc
 from sources.ratification.ingest import ingest, snapshot_frame
@@ -112,6 +113,10 @@ def read_status(pipeline: PipelineResource) -> pl.DataFrame:
 checks = [
     pandera_check(ACTIONS, TreatyActions),
     pandera_check(STATUS, TreatyStatus),
+    pandera_check(ENDNOTES, TreatyEndnotes),
+    pandera_check(INSTRUMENTS, Instruments),
+    pandera_check(REJECTS, Rejects),
+    pandera_check(SNAPSHOTS, Snapshots),
     rule_check(ACTIONS, "participants_mapped",
                "Every participant name maps to a country or participant code; unmapped names are listed.",
                _participants_mapped),

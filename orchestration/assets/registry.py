@@ -2,7 +2,8 @@
 import dagster as dg
 import polars as pl
 
-from schemas.registry import IndicatorRegistry
+from schemas.common import Snapshots
+from schemas.registry import IndicatorRegistry, RegistryResults
 from sources.catalog import import_bundled
 from sources.ratification.ingest import snapshot_frame
 from sources.strategy.annex import parse_annex
@@ -52,6 +53,8 @@ def _matches_annex(frame: pl.DataFrame, pipeline: PipelineResource) -> tuple[boo
 
 checks = [
     pandera_check(INDICATORS, IndicatorRegistry),
+    pandera_check(RESULTS, RegistryResults),
+    pandera_check(SNAPSHOTS, Snapshots),
     rule_check(INDICATORS, "registry_matches_annex",
                "Every indicator line of the annex is in the registry, verbatim, under its result.",
                _matches_annex),

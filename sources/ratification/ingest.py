@@ -15,7 +15,7 @@ ACTION_SCHEMA = {
     "snapshot_id": pl.Utf8, "instrument": pl.Utf8, "participant_raw": pl.Utf8, "participant": pl.Utf8,
     "participant_iso3": pl.Utf8, "name_match": pl.Utf8, "footnotes": pl.Utf8, "action_kind": pl.Utf8,
     "action_date": pl.Date, "action_letter": pl.Utf8, "raw_cell": pl.Utf8, "source_file": pl.Utf8,
-    "source_row": pl.Int64, "source_column": pl.Utf8,
+    "source_row": pl.Int64, "source_column": pl.Utf8, "source_format": pl.Utf8,
 }
 REJECT_SCHEMA = {
     "dataset": pl.Utf8, "snapshot_id": pl.Utf8, "file": pl.Utf8, "sheet": pl.Utf8, "row": pl.Int64,
@@ -45,7 +45,8 @@ def ingest(store: SnapshotStore, snaps: list[Snapshot]) -> UntcTables:
                               column=exc.column) from None
         for row in result.rows:
             iso3, how = resolve(row["participant"])
-            actions.append({**row, "snapshot_id": snap.snapshot_id, "participant_iso3": iso3, "name_match": how})
+            actions.append({**row, "snapshot_id": snap.snapshot_id, "participant_iso3": iso3, "name_match": how,
+                            "source_format": snap.format})
         for rej in result.rejects:
             rejects.append({**rej.record(), "dataset": snap.dataset, "snapshot_id": snap.snapshot_id})
         facts = result.facts

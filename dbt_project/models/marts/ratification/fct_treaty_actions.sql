@@ -1,7 +1,7 @@
 -- One row per action (signature, ratification, accession, …) in the current participant table of
 -- each instrument, traceable to its snapshot, file, row and column.
 with actions as (
-    select * from {{ ref('stg_untc__treaty_actions') }}
+    select * from {{ ref('int_untc__actions') }}
 ),
 
 current_tables as (

@@ -1,5 +1,9 @@
+{# The staging of one UNTC format's action events: both parsers emit the same event layout, so the
+   two staging models differ only in the format they keep. #}
+{% macro stg_untc_actions(source_format) %}
 with source as (
     select * from {{ source('raw', 'untc_treaty_actions') }}
+    where source_format = '{{ source_format }}'
 ),
 
 renamed as (
@@ -22,6 +26,7 @@ renamed as (
         action_kind in ('signature', 'succession_to_signature') as is_signature_action,
         raw_cell,
         -- provenance
+        source_format,
         source_file,
         source_row,
         source_column
@@ -29,3 +34,4 @@ renamed as (
 )
 
 select * from renamed
+{% endmacro %}
