@@ -44,3 +44,16 @@ def test_the_snapshot_asset_fetches_from_a_mirror_and_keeps_the_bundle(http_serv
     rows = con.execute("select item, notes from raw.untc_snapshots where item = 'VI-15' order by as_of").fetchall()
     con.close()
     assert len(rows) == 2 and rows[-1][1] == "fetched live"
+
+
+def test_the_workspace_that_make_dev_serves_loads():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    dagster = Path(sys.executable).with_name("dagster")
+    root = Path(__file__).resolve().parent.parent
+    out = subprocess.run([str(dagster), "definitions", "validate", "-w", "workspace.yaml"],
+                         cwd=root, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert "All code locations passed validation" in out.stderr + out.stdout
