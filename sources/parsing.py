@@ -4,6 +4,8 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
+import polars as pl
+
 
 @dataclass
 class Reject:
@@ -43,3 +45,31 @@ class ParseResult:
 
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
+
+
+@dataclass
+class FrameResult:
+    """A columnar parse: accepted rows and rejected rows as frames, with the file's facts."""
+    file: str
+    rows_in: int
+    accepted: pl.DataFrame
+    rejects: pl.DataFrame            # file, sheet, row, column, value, reason
+    header: list[str] = field(default_factory=list)
+    facts: dict = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def header_fingerprint(self) -> str:
+        return hashlib.sha256("\x1f".join(self.header).encode()).hexdigest()[:16]
+
+    @property
+    def rows_rejected(self) -> int:
+        return self.rejects["row"].n_unique() if self.rejects.height else 0
+
+    @property
+    def reconciles(self) -> bool:
+        return self.accepted.height + self.rows_rejected == self.rows_in
+
+
+REJECT_SCHEMA = {"file": pl.Utf8, "sheet": pl.Utf8, "row": pl.Int64, "column": pl.Utf8,
+                 "value": pl.Utf8, "reason": pl.Utf8}

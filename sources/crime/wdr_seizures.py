@@ -1,0 +1,117 @@
+"""WDR statistical annex table 7.1 (drug seizures), long format.
+
+Traps of the real file: title and note rows above the header; "Reported total" rows beside the
+parts they total (summing both double counts); free-text units with spelling variants; the
+comparable quantity is `KgEquivalent`.
+"""
+from __future__ import annotations
+
+import csv
+import re
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+import polars as pl
+
+from ..errors import SourceError
+from ..excel import read_sheet_as_text, sheet_names
+from ..geography import countries
+from ..parsing import REJECT_SCHEMA, FrameResult
+
+# Column names of the 2022 layout, with those of later annexes as aliases.
+COLUMNS = {
+    "iso3": ("ISO3", "Iso3_code"), "region": ("Region",), "subregion": ("SubRegion",),
+    "country": ("Country/Territory", "Country"), "source_type": ("SourceType", "Source"),
+    "year": ("Year", "Reference year"), "drug_group": ("DrugGroup",), "drug_subgroup": ("DrugSubGroup",),
+    "drug_name": ("DrugName",), "quantity": ("quantity",), "unit_text": ("unit",),
+    "kg_equivalent": ("KgEquivalent", "Kilograms"), "comment": ("Comment", "Footnote"),
+}
+REQUIRED = ("iso3", "year", "drug_group", "drug_name", "kg_equivalent")
+NUMBER = r"^-?\d+(\.\d+)?([eE][-+]?\d+)?$"
+UNITS_FILE = Path(__file__).with_name("seizure_units.csv")
+
+
+@lru_cache(maxsize=1)
+def unit_table() -> pl.DataFrame:
+    with open(UNITS_FILE, newline="", encoding="utf-8") as fh:
+        return pl.DataFrame(list(csv.DictReader(fh)))
+
+
+def _norm(text: str | None) -> str:
+    return re.sub(r"\s+", " ", (text or "").strip()).lower()
+
+
+def parse_wdr_seizures(data: bytes, *, filename: str) -> FrameResult:
+    names = sheet_names(data, filename)
+    sheet = next((n for n in names if "seiz" in n.lower()), names[0])
+    sheet, raw = read_sheet_as_text(data, filename, sheet)
+    h = next((i for i, row in enumerate(raw.head(30).iter_rows())
+              if {"drugname", "druggroup"} <= {_norm(c) for c in row if c}), None)
+    if h is None:
+        raise SourceError("no header row naming DrugGroup and DrugName in the first 30 rows", file=filename, sheet=sheet)
+    header = [c or "" for c in raw.row(h)]
+    where = {_norm(c): i for i, c in enumerate(header) if c}
+    pick = {}
+    for key, aliases in COLUMNS.items():
+        found = next((where[_norm(a)] for a in aliases if _norm(a) in where), None)
+        if found is not None:
+            pick[key] = raw.columns[found]
+    missing = [COLUMNS[k][0] for k in REQUIRED if k not in pick]
+    if missing:
+        raise SourceError(f"required column(s) missing: {', '.join(missing)}", file=filename, sheet=sheet,
+                          row=h + 1, column=missing[0])
+    title = next((c for row in raw.head(h).iter_rows() for c in row if c), None)
+    notes = [c for row in raw.head(h).iter_rows() for c in row if c][1:]
+    body = (raw.slice(h + 1).with_row_index("offset")
+            .with_columns((pl.col("offset") + h + 2).cast(pl.Int64).alias("source_row"))
+            .filter(pl.any_horizontal([pl.col(c).is_not_null() for c in raw.columns])))
+    frame = body.select("source_row", *[pl.col(src).str.strip_chars().alias(k) for k, src in pick.items()],
+                        *[pl.lit(None, pl.Utf8).alias(k) for k in COLUMNS if k not in pick])
+    known = set(countries()["iso3"])
+    frame = (frame
+             .join(unit_table(), on="unit_text", how="left")
+             .with_columns(
+                 pl.col("year").cast(pl.Int64, strict=False).alias("year_int"),
+                 pl.when(pl.col("quantity").str.contains(NUMBER)).then(pl.col("quantity").cast(pl.Float64, strict=False)).alias("quantity_numeric"),
+                 pl.when(pl.col("kg_equivalent").str.contains(NUMBER)).then(pl.col("kg_equivalent").cast(pl.Float64, strict=False)).alias("kg"),
+                 (pl.col("drug_subgroup").str.to_lowercase().str.starts_with("reported total")
+                  | pl.col("drug_name").str.to_lowercase().str.contains(r"\(total|reported total")).fill_null(False)
+                 .alias("is_reported_total"),
+                 pl.col("iso3").is_in(list(known)).alias("iso3_known")))
+    this_year = date.today().year
+    problems = [
+        (pl.col("year_int").is_null() | (pl.col("year_int") < 1900) | (pl.col("year_int") > this_year),
+         COLUMNS["year"][0], "year", "impossible or missing year"),
+        (~pl.col("iso3_known"), COLUMNS["iso3"][0], "iso3", "unknown country code"),
+        (pl.col("kg_equivalent").is_not_null() & pl.col("kg").is_null(), "KgEquivalent", "kg_equivalent",
+         "KgEquivalent is not a number"),
+        (pl.col("kg") < 0, "KgEquivalent", "kg_equivalent", "negative quantity"),
+        (pl.col("quantity").is_not_null() & pl.col("quantity_numeric").is_null(), "quantity", "quantity",
+         "quantity is not a number"),
+    ]
+    parts = []
+    for condition, column, fld, reason in problems:
+        bad = frame.filter(condition.fill_null(False))
+        if bad.height:
+            parts.append(bad.select(pl.lit(filename).alias("file"), pl.lit(sheet).alias("sheet"),
+                                    pl.col("source_row").alias("row"), pl.lit(column).alias("column"),
+                                    pl.col(fld).cast(pl.Utf8).alias("value"),
+                                    (pl.lit(reason + ": ") + pl.col(fld).cast(pl.Utf8).fill_null("(empty)")).alias("reason")))
+    rejects = pl.concat(parts) if parts else pl.DataFrame(schema=REJECT_SCHEMA)
+    accepted = (frame.filter(~pl.col("source_row").is_in(rejects["row"].implode()))
+                .with_columns(pl.col("year_int").cast(pl.Int32).alias("year"))
+                .drop("year_int", "iso3_known", "quantity", "kg_equivalent")
+                .rename({"quantity_numeric": "quantity", "kg": "kg_equivalent"}))
+    result = FrameResult(file=filename, rows_in=frame.height, accepted=accepted, rejects=rejects, header=header)
+    result.facts.update(
+        sheet=sheet, header_row=h + 1, title=title, notes=notes,
+        reported_total_rows=int(accepted["is_reported_total"].sum()),
+        unit_variants=accepted["unit_text"].n_unique(),
+        unmapped_units=sorted(u for u in accepted.filter(pl.col("unit").is_null())["unit_text"].unique().to_list() if u),
+        missing_kg=accepted.filter(pl.col("kg_equivalent").is_null()).height,
+        years=sorted(accepted["year"].unique().to_list()),
+    )
+    if result.facts["unmapped_units"]:
+        result.warnings.append(f"units not in seizure_units.csv (kept as text): {', '.join(result.facts['unmapped_units'][:20])}")
+    return result

@@ -1,0 +1,70 @@
+"""Open spreadsheets safely: check the signature, the size and the compression ratio before reading."""
+from __future__ import annotations
+
+import io
+import zipfile
+
+import fastexcel
+import polars as pl
+
+from .errors import SourceError
+from .parsing import MAX_FILE_BYTES
+
+XLSX_SIGNATURE = b"PK\x03\x04"
+MAX_UNZIPPED_BYTES = 500 * 1024 * 1024
+MAX_RATIO = 200
+
+
+def check_xlsx(data: bytes, filename: str) -> None:
+    if not data:
+        raise SourceError("file is empty", file=filename)
+    if len(data) > MAX_FILE_BYTES:
+        raise SourceError(f"file is {len(data)} bytes, over the {MAX_FILE_BYTES}-byte limit", file=filename)
+    if not data.startswith(XLSX_SIGNATURE):
+        head = data[:200].lstrip().lower()
+        what = "an HTML page" if head.startswith((b"<!doctype html", b"<html")) else "not a ZIP archive"
+        raise SourceError(f"not an xlsx workbook: {what} (no ZIP signature)", file=filename)
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unzipped = sum(info.file_size for info in archive.infolist())
+            names = set(archive.namelist())
+    except zipfile.BadZipFile as exc:
+        raise SourceError(f"damaged or truncated xlsx: {exc}", file=filename) from None
+    if unzipped > MAX_UNZIPPED_BYTES or unzipped > MAX_RATIO * len(data):
+        raise SourceError(f"xlsx expands to {unzipped} bytes from {len(data)}: refused as a decompression bomb",
+                          file=filename)
+    if "xl/workbook.xml" not in names:
+        raise SourceError("a ZIP archive but not an xlsx workbook (no xl/workbook.xml)", file=filename)
+
+
+def sheet_names(data: bytes, filename: str) -> list[str]:
+    check_xlsx(data, filename)
+    try:
+        return fastexcel.read_excel(data).sheet_names
+    except Exception as exc:  # fastexcel raises its own error types for damaged parts
+        raise SourceError(f"cannot read the workbook: {exc}", file=filename) from None
+
+
+def read_sheet_as_text(data: bytes, filename: str, sheet: str | int = 0) -> tuple[str, pl.DataFrame]:
+    """Every cell as text (lossless), no header row assumed: the caller finds the header."""
+    check_xlsx(data, filename)
+    try:
+        reader = fastexcel.read_excel(data)
+        name = sheet if isinstance(sheet, str) else reader.sheet_names[sheet]
+        frame = reader.load_sheet(name, header_row=None, dtypes="string").to_polars()
+    except Exception as exc:
+        raise SourceError(f"cannot read sheet {sheet!r}: {exc}", file=filename) from None
+    return name, frame
+
+
+def read_csv_as_text(data: bytes, filename: str) -> pl.DataFrame:
+    if len(data) > MAX_FILE_BYTES * 20:
+        raise SourceError(f"file is {len(data)} bytes, over the CSV limit", file=filename)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SourceError(f"not UTF-8 (byte {data[exc.start]:#04x} at offset {exc.start})", file=filename) from None
+    try:
+        return pl.read_csv(io.StringIO(text), has_header=False, infer_schema=False, truncate_ragged_lines=False)
+    except pl.exceptions.PolarsError as exc:
+        raise SourceError(f"cannot read CSV: {exc}", file=filename) from None
