@@ -54,7 +54,8 @@ class FetchReport:
 
 def fetch_item(store: SnapshotStore, *, dataset: str, item: str, url: str, filename: str,
                fmt: str, validate: Callable[[bytes, str], object],
-               policy: FetchPolicy | None = None, headers: dict | None = None) -> FetchReport:
+               policy: FetchPolicy | None = None, headers: dict | None = None,
+               describe: Callable[[object], dict] | None = None) -> FetchReport:
     """Fetch one file; store it as a new snapshot only when it is valid and its bytes changed.
 
     A failed or invalid fetch stores nothing, so the last good snapshot stays current.
@@ -62,7 +63,7 @@ def fetch_item(store: SnapshotStore, *, dataset: str, item: str, url: str, filen
     cfg = datasets()[dataset]
     try:
         data = http_get(url, policy, headers)
-        validate(data, filename)
+        parsed = validate(data, filename)
     except (FetchError, SourceError) as exc:
         return FetchReport(dataset, item, url, "failed", str(exc))
     sha = hashlib.sha256(data).hexdigest()
@@ -70,12 +71,15 @@ def fetch_item(store: SnapshotStore, *, dataset: str, item: str, url: str, filen
     if previous is not None and previous.sha256 == sha:
         return FetchReport(dataset, item, url, "unchanged", f"same bytes as {previous.name}", previous)
     now = datetime.now(timezone.utc)
-    snap = store.put(data, {
+    meta = {
         "dataset": dataset, "family": cfg["family"], "format": fmt, "item": item,
         "version": now.strftime("%Y-%m-%dT%H%M%SZ"), "filename": filename,
         "producer": cfg["producer"], "title": f"{dataset} {item}", "url": url,
         "accessed": now.isoformat(timespec="seconds"), "as_of": now.date().isoformat(),
         "licence": cfg["licence"], "published": None, "upstream": None,
         "notes": "fetched live",
-    })
+    }
+    # What the file says of itself (a release date) wins over the access date.
+    meta.update(describe(parsed) if describe else {})
+    snap = store.put(data, meta)
     return FetchReport(dataset, item, url, "new", f"stored {snap.name}", snap)

@@ -42,7 +42,7 @@ def test_repeated_lines_stay_distinct_under_their_results():
 def test_a_dropped_or_reworded_line_is_caught(annex):
     registry = load_registry()
     dropped = copy.deepcopy(registry)
-    del dropped["indicators"][5]
+    dropped["indicators"] = [i for i in dropped["indicators"] if i["code"] != "TRA.R2.I1"]
     assert any("indicator lines" in p or "annex line" in p for p in verify_against_annex(dropped, annex))
     reworded = copy.deepcopy(registry)
     reworded["indicators"][0]["text"] += "."

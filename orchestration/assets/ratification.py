@@ -6,12 +6,12 @@ import polars as pl
 
 from schemas.common import Rejects, Snapshots
 from schemas.ratification import Instruments, TreatyActions, TreatyEndnotes, TreatyStatus
-from sources.catalog import import_bundled
 from sources.ratification.fetch import fetch_untc
-from sources.ratification.ingest import ingest, snapshot_frame
+from sources.ratification.ingest import ingest
 
 from ..checks import pandera_check, rule_check
 from ..resources import PipelineResource
+from .snapshots import snapshot_asset
 from ..warehouse import connect, write_table
 
 SNAPSHOTS = ["raw", "untc_snapshots"]
@@ -22,28 +22,9 @@ REJECTS = ["raw", "untc_rejects"]
 INSTRUMENTS = ["raw", "instruments"]
 
 
-@dg.asset(key=SNAPSHOTS, group_name="ratification", kinds={"python", "duckdb"},
-          retry_policy=dg.RetryPolicy(max_retries=2, delay=5),
-          description="Every UNTC status snapshot: the bundled files, plus live fetches when enabled.")
-def untc_snapshots(context: AssetExecutionContext, pipeline: PipelineResource) -> dg.MaterializeResult:
-    store = pipeline.store()
-    import_bundled(store, "ratification")
-    fetched = []
-    if pipeline.fetch:
-        for report in fetch_untc(store):
-            fetched.append({"item": report.item, "status": report.status, "message": report.message})
-            if report.status == "failed":
-                context.log.warning(f"fetch of {report.item} failed; keeping the last good snapshot: {report.message}")
-    snaps = store.list("untc_status")
-    frame = snapshot_frame(snaps)
-    with connect(pipeline.paths().build_db) as con:
-        write_table(con, "raw", "untc_snapshots", frame)
-    meta = {"dagster/row_count": frame.height,
-            "snapshots": dg.MetadataValue.json(frame.select("name", "sha256", "as_of").to_dicts())}
-    if fetched:
-        meta["fetch"] = dg.MetadataValue.json(fetched)
-    return dg.MaterializeResult(metadata=meta, data_version=dg.DataVersion(
-        "-".join(sorted(s.snapshot_id[:12] for s in snaps))[:512]))
+untc_snapshots = snapshot_asset(
+    "ratification", SNAPSHOTS, fetch_untc,
+    "Every UNTC status snapshot: the bundled files, plus live fetches when enabled.")
 
 
 @dg.multi_asset(

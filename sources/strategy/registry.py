@@ -53,6 +53,7 @@ def indicator_frame(registry: dict) -> pl.DataFrame:
             "computation_rule": comp.get("rule"),
             "computation_instruments": ",".join(comp.get("instruments") or []) or None,
             "requires_assistance": bool(comp.get("requires_assistance", False)),
+            "computation_spec": json.dumps(comp, sort_keys=True) if comp else None,
         })
     return pl.DataFrame(rows, infer_schema_length=None).with_columns(pl.col("baseline_year").cast(pl.Int64))
 

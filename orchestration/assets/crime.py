@@ -1,0 +1,92 @@
+"""Crime statistics: every UN-CTS release and the WDR drug seizures table into raw tables."""
+import dagster as dg
+import polars as pl
+
+from schemas.common import Rejects, Snapshots
+from schemas.crime import CrimeFiles, CtsObservations, DrugSeizures, ReportingUnits
+from sources.crime.fetch import fetch_cts
+from sources.crime.ingest import ingest
+
+from ..checks import pandera_check, read_table, rule_check
+from ..resources import PipelineResource
+from ..warehouse import connect, write_table
+from .snapshots import family_snapshots, snapshot_asset
+
+SNAPSHOTS = ["raw", "crime_snapshots"]
+OBSERVATIONS = ["raw", "cts_observations"]
+SEIZURES = ["raw", "wdr_drug_seizures"]
+FILES = ["raw", "crime_files"]
+REJECTS = ["raw", "crime_rejects"]
+UNITS = ["raw", "reporting_units"]
+
+crime_snapshots = snapshot_asset(
+    "crime_statistics", SNAPSHOTS, fetch_cts,
+    "Every release of every UN-CTS file and the WDR drug seizures table: bundled, plus live fetches.")
+
+
+@dg.multi_asset(
+    specs=[dg.AssetSpec(dg.AssetKey(k), group_name="crime_statistics", kinds={"python", "duckdb"},
+                        deps=[dg.AssetKey(SNAPSHOTS), dg.AssetKey(["raw", "countries"])])
+           for k in (OBSERVATIONS, SEIZURES, FILES, REJECTS, UNITS)],
+    name="crime_raw_tables",
+    description="Parse every crime-statistics snapshot: observations kept losslessly with their row, "
+                "rejects with their reason, one line per file with its header fingerprint.",
+)
+def crime_raw_tables(pipeline: PipelineResource):
+    store = pipeline.store()
+    tables = ingest(store, family_snapshots(store, "crime_statistics"))
+    with connect(pipeline.paths().build_db) as con:
+        for key, frame in ((OBSERVATIONS, tables.observations), (SEIZURES, tables.seizures),
+                           (FILES, tables.files), (REJECTS, tables.rejects), (UNITS, tables.units)):
+            write_table(con, key[0], key[1], frame)
+    files = tables.files
+    yield dg.MaterializeResult(asset_key=dg.AssetKey(OBSERVATIONS), metadata={
+        "dagster/row_count": tables.observations.height,
+        "by_dataset": dg.MetadataValue.json(dict(tables.observations.group_by("dataset").len().iter_rows()))})
+    yield dg.MaterializeResult(asset_key=dg.AssetKey(SEIZURES), metadata={"dagster/row_count": tables.seizures.height})
+    yield dg.MaterializeResult(asset_key=dg.AssetKey(FILES), metadata={
+        "dagster/row_count": files.height,
+        "files": dg.MetadataValue.json(files.select("dataset", "source_file", "release_date", "header_fingerprint",
+                                                    "rows_in", "rows_accepted", "rows_rejected").to_dicts())})
+    yield dg.MaterializeResult(asset_key=dg.AssetKey(REJECTS), metadata={
+        "dagster/row_count": tables.rejects.height,
+        "rejects": dg.MetadataValue.json(tables.rejects.head(50).to_dicts())})
+    yield dg.MaterializeResult(asset_key=dg.AssetKey(UNITS), metadata={"dagster/row_count": tables.units.height})
+
+
+def _reject_rate(frame: pl.DataFrame, pipeline: PipelineResource) -> tuple[bool, dict]:
+    files = read_table(pipeline, *FILES)
+    rows_in = int(files["rows_in"].sum()) or 1
+    rejected = int(files["rows_rejected"].sum())
+    worst = files.with_columns((pl.col("rows_rejected") / pl.col("rows_in").clip(1)).alias("rate")).sort(
+        "rate", descending=True)
+    passed = worst.height == 0 or float(worst["rate"][0]) <= pipeline.max_reject_rate
+    return passed, {"rows_in": rows_in, "rows_rejected": rejected,
+                    "worst_file": dg.MetadataValue.json(worst.head(1).select("source_file", "rate").to_dicts()),
+                    "max_reject_rate": pipeline.max_reject_rate,
+                    "by_reason": dg.MetadataValue.json(
+                        frame.with_columns(pl.col("reason").str.replace(r":.*$", ""))
+                        .group_by("reason").len().sort("len", descending=True).to_dicts())}
+
+
+def _duplicate_keys(frame: pl.DataFrame, _) -> tuple[bool, dict]:
+    dups = frame.filter(pl.col("key_occurrences") > 1)
+    by_file = dups.group_by("source_file").len().sort("source_file").to_dicts()
+    # Reported, never resolved: the official files repeat keys, and every row is kept.
+    return dups.height == 0, {"rows_sharing_a_key": dups.height, "by_file": dg.MetadataValue.json(by_file)}
+
+
+checks = [
+    pandera_check(OBSERVATIONS, CtsObservations),
+    pandera_check(SEIZURES, DrugSeizures),
+    pandera_check(FILES, CrimeFiles),
+    pandera_check(REJECTS, Rejects),
+    pandera_check(UNITS, ReportingUnits),
+    pandera_check(SNAPSHOTS, Snapshots),
+    rule_check(REJECTS, "crime_reject_rate",
+               "No file has more than the configured share of rejected rows (a layout change shows here).",
+               _reject_rate),
+    rule_check(OBSERVATIONS, "cts_duplicate_keys",
+               "Rows that share a natural key in the official files: kept with their row numbers, reported.",
+               _duplicate_keys, blocking=False),
+]

@@ -1,0 +1,44 @@
+"""One snapshot asset per source family: bundled files in, live fetches when enabled, provenance out."""
+from typing import Callable
+
+import dagster as dg
+from dagster import AssetExecutionContext
+
+from sources.catalog import FetchReport, import_bundled
+from sources.ratification.ingest import snapshot_frame
+from sources.snapshots import SnapshotStore
+
+from ..resources import PipelineResource
+from ..warehouse import connect, write_table
+
+
+def family_snapshots(store: SnapshotStore, family: str):
+    return [s for s in store.list() if s.family == family]
+
+
+def snapshot_asset(family: str, key: list[str], fetch: Callable[[SnapshotStore], list[FetchReport]] | None,
+                   description: str) -> dg.AssetsDefinition:
+    @dg.asset(key=key, group_name=family, kinds={"python", "duckdb"}, description=description,
+              retry_policy=dg.RetryPolicy(max_retries=2, delay=5))
+    def _asset(context: AssetExecutionContext, pipeline: PipelineResource) -> dg.MaterializeResult:
+        store = pipeline.store()
+        import_bundled(store, family)
+        fetched = []
+        if pipeline.fetch and fetch is not None:
+            for report in fetch(store):
+                fetched.append({"item": report.item, "status": report.status, "message": report.message})
+                if report.status == "failed":
+                    context.log.warning(f"fetch of {report.item} failed; the last good snapshot stays: "
+                                        f"{report.message}")
+        snaps = family_snapshots(store, family)
+        frame = snapshot_frame(snaps)
+        with connect(pipeline.paths().build_db) as con:
+            write_table(con, key[0], key[1], frame)
+        meta = {"dagster/row_count": frame.height,
+                "snapshots": dg.MetadataValue.json(frame.select("name", "sha256", "as_of").to_dicts())}
+        if fetched:
+            meta["fetch"] = dg.MetadataValue.json(fetched)
+        return dg.MaterializeResult(metadata=meta, data_version=dg.DataVersion(
+            "-".join(sorted(s.snapshot_id[:12] for s in snaps))[:512]))
+
+    return _asset
