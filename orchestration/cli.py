@@ -44,7 +44,7 @@ def command_run(args) -> int:
     with build_lock(where):
         result = defs.resolve_job_def("build").execute_in_process(
             instance=instance, run_config=run_config, raise_on_error=False)
-    failures = _failures(result)
+    failures = _failures(result) + _dbt_failures(where)
     print(summary(where, published_now=result.success and not failures))
     if not result.success or failures:
         print("\nThe build did not publish. What failed:", file=sys.stderr)
@@ -86,6 +86,19 @@ def _failures(result) -> list[str]:
                 detail = json.dumps(meta, default=str)[:400]
                 out.append(f"check {ev.check_name} on {ev.asset_key.to_user_string()} ({sev}): {detail}")
     return [o for o in out if "(WARN)" not in o] if result.success else out
+
+
+def _dbt_failures(where: Paths) -> list[str]:
+    """dbt's own words for what failed, from the run results of this build."""
+    results = where.build_dir / "dbt_target" / "run_results.json"
+    if not results.exists():
+        return []
+    try:
+        data = json.loads(results.read_text())
+    except (OSError, json.JSONDecodeError):
+        return []
+    return [f"dbt {r['unique_id']}: {r['status']}: {(r.get('message') or '').strip()[:300]}"
+            for r in data.get("results", []) if r.get("status") in ("error", "fail")]
 
 
 def summary(where: Paths, published_now: bool) -> str:

@@ -142,8 +142,8 @@ def parse_cts(data: bytes, *, filename: str, min_year: int = 1900) -> FrameResul
                 (pl.lit(reason + ": ") + pl.col(field).cast(pl.Utf8).fill_null("(empty)")).alias("reason")))
     rejects = pl.concat(reject_parts) if reject_parts else pl.DataFrame(schema=REJECT_SCHEMA)
     accepted = frame.filter(~pl.col("source_row").is_in(rejects["row"].implode())).with_columns(
-        pl.col("year_int").cast(pl.Int32).alias("year")).drop("year_int")
-    accepted = accepted.with_columns(pl.len().over(NATURAL_KEY).cast(pl.Int32).alias("key_occurrences"))
+        pl.col("year_int").cast(pl.Int64).alias("year")).drop("year_int")
+    accepted = accepted.with_columns(pl.len().over(NATURAL_KEY).cast(pl.Int64).alias("key_occurrences"))
     duplicates = accepted.filter(pl.col("key_occurrences") > 1)
     result = FrameResult(file=filename, rows_in=frame.height, accepted=accepted, rejects=rejects, header=header)
     result.facts.update(

@@ -100,7 +100,7 @@ def parse_wdr_seizures(data: bytes, *, filename: str) -> FrameResult:
                                     (pl.lit(reason + ": ") + pl.col(fld).cast(pl.Utf8).fill_null("(empty)")).alias("reason")))
     rejects = pl.concat(parts) if parts else pl.DataFrame(schema=REJECT_SCHEMA)
     accepted = (frame.filter(~pl.col("source_row").is_in(rejects["row"].implode()))
-                .with_columns(pl.col("year_int").cast(pl.Int32).alias("year"))
+                .with_columns(pl.col("year_int").cast(pl.Int64).alias("year"))
                 .drop("year_int", "iso3_known", "quantity", "kg_equivalent")
                 .rename({"quantity_numeric": "quantity", "kg": "kg_equivalent"}))
     result = FrameResult(file=filename, rows_in=frame.height, accepted=accepted, rejects=rejects, header=header)

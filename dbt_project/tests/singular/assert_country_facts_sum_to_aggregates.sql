@@ -1,6 +1,7 @@
 {{ config(meta={'dagster': {'asset_key': ['fct_indicator_values']}}) }}
 -- Regional values add up to the world value, and each equals the sum of its country rows.
-with facts as (select * from {{ ref('fct_indicator_values') }}),
+-- (The ratification indicators: every Member State has a row, so the sums must agree exactly.)
+with facts as (select * from {{ ref('fct_indicator_values') }} where source_family = 'ratification'),
 
 by_type as (
     select indicator_code, disaggregation, year, ref_area_type, sum(value) as total, sum(members_in_group) as members

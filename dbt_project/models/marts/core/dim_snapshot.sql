@@ -2,3 +2,5 @@
 select * from {{ ref('stg_untc__snapshots') }}
 union all by name
 select * from {{ ref('stg_registry__snapshots') }}
+union all by name
+select * from {{ ref('stg_crime__snapshots') }}

@@ -8,3 +8,13 @@ select
     rows_rejected,
     rows_in = rows_accepted + rows_rejected as reconciles
 from {{ ref('stg_untc__treaty_status') }}
+union all
+select
+    dataset,
+    snapshot_id,
+    source_file,
+    rows_in,
+    rows_accepted,
+    rows_rejected,
+    rows_in = rows_accepted + rows_rejected as reconciles
+from {{ ref('stg_crime__files') }}

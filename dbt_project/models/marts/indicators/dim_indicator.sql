@@ -26,6 +26,7 @@ select
     indicators.computation_rule,
     indicators.computation_instruments,
     indicators.requires_assistance,
+    indicators.computation_spec,
     indicators.annex_order,
     results.result_code,
     results.result_text,

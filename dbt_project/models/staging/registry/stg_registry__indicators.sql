@@ -18,5 +18,6 @@ select
     sdg_series,
     computation_rule,
     computation_instruments,
-    requires_assistance
+    requires_assistance,
+    computation_spec
 from {{ source('raw', 'registry_indicators') }}

@@ -1,0 +1,32 @@
+-- One row per source row of the newest release of every UN-CTS file: nothing upserted away.
+with latest as (
+    select * from {{ ref('int_cts__latest_release') }}
+)
+
+select
+    md5(snapshot_id || ':' || source_row) as observation_id,
+    dataset,
+    reporting_unit,
+    reporting_unit_kind,
+    country_iso3,
+    name_in_source,
+    indicator,
+    dimension,
+    category,
+    sex,
+    age,
+    year,
+    unit,
+    value_numeric,
+    value_text,
+    is_censored,
+    censor_upper,
+    source_codes,
+    release_date,
+    snapshot_id,
+    source_file,
+    source_row,
+    key_occurrences,
+    key_occurrences > 1 as shares_natural_key,
+    extra_columns
+from latest

@@ -1,0 +1,9 @@
+select
+    coalesce(code, 'name:' || name_in_source) as reporting_unit,
+    code as code_in_source,
+    name_in_source,
+    unit_kind as reporting_unit_kind,
+    country_iso3,
+    m49_area_code,
+    note
+from {{ source('raw', 'reporting_units') }}

@@ -1,0 +1,1 @@
+{{ stg_snapshots('crime_snapshots') }}

@@ -1,0 +1,22 @@
+select
+    snapshot_id,
+    dataset,
+    edition,
+    iso3 as country_iso3,
+    country as name_in_source,
+    region as region_in_source,
+    subregion as subregion_in_source,
+    source_type,
+    year,
+    drug_group,
+    drug_subgroup,
+    drug_name,
+    is_reported_total,
+    quantity,
+    unit_text,
+    unit as unit_normalized,
+    kg_equivalent,
+    comment,
+    source_file,
+    source_row
+from {{ source('raw', 'wdr_drug_seizures') }}
