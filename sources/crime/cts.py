@@ -64,12 +64,13 @@ def read_table(data: bytes, filename: str) -> tuple[str | None, pl.DataFrame]:
 
 
 def find_header(frame: pl.DataFrame, filename: str, sheet: str | None) -> int:
+    """The first row that names most of the layout's columns (a missing one is reported after)."""
+    known = {_norm(n) for n in (*REQUIRED.values(), *OPTIONAL.values(), *VALUE_COLUMNS)}
     for i, row in enumerate(frame.head(HEADER_SEARCH_ROWS).iter_rows()):
-        names = {_norm(c) for c in row if c}
-        if "iso3_code" in names and "year" in names:
+        if len({_norm(c) for c in row if c} & known) >= 6:
             return i
-    raise SourceError(f"no header row naming Iso3_code and Year in the first {HEADER_SEARCH_ROWS} rows: "
-                      "not a UN-CTS layout", file=filename, sheet=sheet)
+    raise SourceError(f"no header row naming the UN-CTS columns (Iso3_code, Year, VALUE …) in the first "
+                      f"{HEADER_SEARCH_ROWS} rows: not a UN-CTS layout", file=filename, sheet=sheet)
 
 
 def parse_cts(data: bytes, *, filename: str, min_year: int = 1900) -> FrameResult:

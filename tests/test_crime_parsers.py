@@ -1,0 +1,178 @@
+"""The UN-CTS and WDR 7.1 parsers on the real dataUNODC and World Drug Report files."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import polars as pl
+import pytest
+
+from sources.crime.cts import dataset_from_filename, parse_cts, parse_release_date
+from sources.crime.wdr_seizures import parse_wdr_seizures
+from sources.errors import SourceError
+
+from .conftest import BUNDLED
+from .xlsx import real_rows, write_xlsx
+
+CRIME = BUNDLED / "crime_statistics"
+HOMICIDE = CRIME / "data_cts_intentional_homicide.xlsx"
+PRISONS = CRIME / "data_cts_prisons_and_prisoners.xlsx"
+GLOTIP = CRIME / "data_glotip.xlsx"
+SEIZURES = CRIME / "7.1_-_Drug_seizures_2016-2020.xlsx"
+
+
+@pytest.fixture(scope="module")
+def homicide():
+    return parse_cts(HOMICIDE.read_bytes(), filename=HOMICIDE.name)
+
+
+@pytest.fixture(scope="module")
+def prisons():
+    return parse_cts(PRISONS.read_bytes(), filename=PRISONS.name)
+
+
+@pytest.fixture(scope="module")
+def glotip():
+    return parse_cts(GLOTIP.read_bytes(), filename=GLOTIP.name)
+
+
+def test_homicide_file_loads_whole(homicide):
+    assert homicide.rows_in == 76338 and homicide.accepted.height == 76338 and homicide.reconciles
+    assert homicide.facts["header_row"] == 3                       # two preamble rows
+    assert homicide.facts["release_date"] == date(2022, 8, 8)      # text dd/mm/yyyy
+    assert homicide.facts["value_column"] == "VALUE"
+    # 536 natural keys repeat (the Sex = Unknown rows): every row is kept with its row number.
+    assert homicide.facts["duplicate_keys"] == 536 and homicide.facts["duplicate_key_rows"] == 1072
+    dup = homicide.accepted.filter(pl.col("key_occurrences") > 1)
+    assert set(dup["sex"].unique()) == {"Unknown"}
+    assert dup["source_row"].n_unique() == dup.height
+
+
+def test_rates_keep_full_precision(homicide):
+    rates = homicide.accepted.filter(pl.col("unit") == "Rate per 100,000 population")
+    sample = rates.filter(pl.col("value_text").str.len_chars() > 8).row(0, named=True)
+    assert float(sample["value_text"]) == sample["value_numeric"]
+
+
+def test_reporting_units_and_aggregates_come_from_the_table(homicide, prisons):
+    units = dict(zip(homicide.accepted["reporting_unit"], homicide.accepted["unit_kind"]))
+    assert units["GBR_EW"] == units["GBR_S"] == units["GBR_NI"] == "subnational"
+    assert units["IRQ_KUR"] == "subnational" and units["KOS"] == "alias" and units["CHA"] == "territory"
+    assert units["WORLD"] == units["BIG5_OECANIA"] == units["M49_L_AM_CAR"] == "aggregate"
+    parents = dict(zip(homicide.accepted["reporting_unit"], homicide.accepted["country_iso3"]))
+    assert parents["GBR_EW"] == "GBR" and parents["KOS"] == "XKX" and parents["WORLD"] is None
+    prison_units = dict(zip(prisons.accepted["reporting_unit"], prisons.accepted["unit_kind"]))
+    assert prison_units["GBR_E_W"] == prison_units["IRQ_KRI"] == "subnational"
+
+
+def test_the_impossible_year_is_rejected_and_kept(prisons):
+    assert prisons.rows_in == 65797 and prisons.accepted.height == 65796 and prisons.reconciles
+    (reject,) = prisons.rejects.to_dicts()
+    assert reject["value"] == "1013" and reject["column"] == "Year" and reject["row"] == 36495
+    assert "impossible year" in reject["reason"] and reject["sheet"] == "data_cts_prisons_and_prisoners"
+    assert prisons.facts["duplicate_keys"] == 12
+
+
+def test_glotip_text_values_are_kept_losslessly(glotip):
+    assert glotip.facts["value_column"] == "txtVALUE" and glotip.facts["release_date"] == date(2023, 5, 30)
+    censored = glotip.accepted.filter(pl.col("is_censored"))
+    assert censored.height == glotip.facts["censored_values"] > 20000
+    assert set(censored["value_text"].unique()) == {"<5"}
+    assert censored["value_numeric"].null_count() == censored.height       # never 0
+    assert set(censored["censor_upper"].unique()) == {5.0}
+    separated = glotip.accepted.filter(pl.col("value_text") == "1,282")
+    assert separated.height >= 1 and set(separated["value_numeric"]) == {1282.0}
+    assert glotip.accepted["value_text"].null_count() == 0
+    kinds = dict(zip(glotip.accepted["reporting_unit"], glotip.accepted["unit_kind"]))
+    assert kinds["name:Sark"] == "territory" and kinds["Aruba/Curacao"] == "combined" and kinds["SAM"] == "aggregate"
+    assert glotip.facts["duplicate_keys"] == 336
+
+
+def test_a_later_layout_loads_with_no_code_change(tmp_path):
+    """The Nov 2024 homicide layout: no Indicator column, other order, a true Excel release date."""
+    rows = real_rows(HOMICIDE, 400)
+    header = rows[2]
+    order = ["Iso3_code", "Region", "Subregion", "Country", "Source", "Dimension", "Category", "Sex", "Age",
+             "Year", "Unit of measurement", "VALUE", "Comment"]
+    index = {name: header.index(name) for name in header}
+    body = [[r[index[c]] if c in index else "extra note" for c in order] for r in rows[3:]]
+    path = write_xlsx(tmp_path / "data_cts_intentional_homicide.xlsx",
+                      [["UNODC", "unodc-dass@un.org"], [datetime(2024, 11, 24)], order, *body])
+    result = parse_cts(path.read_bytes(), filename=path.name)
+    assert result.facts["release_date"] == date(2024, 11, 24)
+    assert result.facts["missing_optional"] == ["Indicator"] and result.facts["extra_columns"] == ["Comment"]
+    assert result.accepted.height == 397 and result.reconciles
+    assert result.accepted["extra"][0] == '{"Comment":"extra note"}'
+    original = parse_cts(HOMICIDE.read_bytes(), filename=HOMICIDE.name).accepted.head(397)
+    assert result.accepted["value_numeric"].to_list() == original["value_numeric"].to_list()
+    assert result.accepted["country_iso3"].to_list() == original["country_iso3"].to_list()
+
+
+def test_a_missing_column_stops_the_file_and_names_it(tmp_path):
+    rows = real_rows(PRISONS, 50)
+    year = rows[2].index("Year")
+    cut = [r[:year] + r[year + 1:] for r in rows]
+    path = write_xlsx(tmp_path / "data_cts_prisons_and_prisoners.xlsx", cut)
+    with pytest.raises(SourceError, match=r"data_cts_prisons_and_prisoners.xlsx.*row 3.*column 'Year'.*missing: Year"):
+        parse_cts(path.read_bytes(), filename=path.name)
+
+
+def test_the_header_is_found_wherever_it_moved(tmp_path):
+    rows = real_rows(GLOTIP, 60)
+    moved = [rows[0], ["note added by the publisher"], [], rows[1], *rows[2:]]
+    path = write_xlsx(tmp_path / "data_glotip.xlsx", moved)
+    result = parse_cts(path.read_bytes(), filename=path.name)
+    assert result.facts["header_row"] == 5 and result.accepted.height == 57
+    assert result.accepted["source_row"][0] == 6
+
+
+@pytest.mark.parametrize("cell,expected", [("08/08/2022", date(2022, 8, 8)), ("2024-11-24 00:00:00", date(2024, 11, 24)),
+                                           ("45620", date(2024, 11, 24)), ("UNODC", None)])
+def test_release_dates_in_every_form(cell, expected):
+    assert parse_release_date(cell) == expected
+
+
+def test_bad_rows_are_rejected_with_their_reason(tmp_path):
+    rows = real_rows(PRISONS, 30)
+    h = rows[2]
+    value, iso = h.index("VALUE"), h.index("Iso3_code")
+    rows[5][value] = "n/a"
+    rows[6][value] = None
+    rows[7][iso] = "ATL"
+    path = write_xlsx(tmp_path / "data_cts_prisons_and_prisoners.xlsx", rows)
+    result = parse_cts(path.read_bytes(), filename=path.name)
+    reasons = {r["row"]: r["reason"] for r in result.rejects.to_dicts()}
+    assert reasons[6].startswith("value is not a number: n/a")
+    assert reasons[7].startswith("value is empty")
+    assert reasons[8].startswith("unknown reporting unit") and "ATL" in reasons[8]
+    assert result.reconciles and result.accepted.height == 27 - 3
+
+
+def test_unusable_files_are_refused_with_their_name(tmp_path):
+    with pytest.raises(SourceError, match="HTML page"):
+        parse_cts(b"<!DOCTYPE html><html>maintenance</html>", filename="data_cts_x.xlsx")
+    with pytest.raises(SourceError, match="no ZIP signature"):
+        parse_cts(HOMICIDE.read_bytes()[4:], filename="data_cts_x.xlsx")
+    with pytest.raises(SourceError, match="damaged or truncated"):
+        parse_cts(HOMICIDE.read_bytes()[: 100000], filename="data_cts_x.xlsx")
+    with pytest.raises(SourceError, match="not a UN-CTS layout"):
+        parse_cts(SEIZURES.read_bytes(), filename=SEIZURES.name)
+
+
+def test_dataset_names_follow_the_file_names():
+    assert dataset_from_filename("data_cts_intentional_homicide.xlsx") == "cts_intentional_homicide"
+    assert dataset_from_filename("data_glotip.xlsx") == "cts_glotip"
+
+
+def test_seizures_keep_totals_apart_and_use_kg_equivalent():
+    result = parse_wdr_seizures(SEIZURES.read_bytes(), filename=SEIZURES.name)
+    assert result.rows_in == 10678 and result.reconciles and result.facts["header_row"] == 4
+    assert result.facts["title"] == "Drug seizures, 2016-2020*"
+    assert "double counting" in result.facts["notes"][0]
+    totals = result.accepted.filter(pl.col("is_reported_total"))
+    assert totals.height == result.facts["reported_total_rows"] == 295
+    assert totals["drug_subgroup"].str.starts_with("Reported total").any()
+    units = dict(zip(result.accepted["unit_text"], result.accepted["unit"]))
+    assert units["Kilogram"] == units["Kilograms"] == "kilogram" and units["Hectars"] == "hectare"
+    grams = result.accepted.filter(pl.col("unit_text") == "Grams", pl.col("quantity") > 0).row(0, named=True)
+    assert grams["kg_equivalent"] == pytest.approx(grams["quantity"] / 1000, rel=1e-6)
+    assert result.facts["missing_kg"] == result.accepted["kg_equivalent"].null_count() == 99
