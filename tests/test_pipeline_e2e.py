@@ -47,7 +47,7 @@ def test_published_warehouse_answers_by_plain_names(built):
         select 'countries', count(*) from dim_country where is_un_member_state union all
         select 'participation', count(*) from fct_treaty_participation union all
         select 'rejects', count(*) from fct_load_rejects"""))
-    assert counts == {"instruments": 15, "countries": 193, "participation": 2507, "rejects": 0}
+    assert counts == {"instruments": 15, "countries": 193, "participation": 2507, "rejects": 1}  # prisons: year 1013
     assert {t for (t,) in query(built, "select table_name from duckdb_tables() where schema_name = 'main'")} >= {
         "dim_country", "dim_instrument", "dim_indicator", "dim_result", "dim_snapshot", "fct_treaty_actions",
         "fct_treaty_participation", "fct_indicator_values", "rpt_indicator_coverage", "fct_load_rejects"}
@@ -187,3 +187,56 @@ def test_paired_indicators_await_assistance_data_instead_of_showing_zeros(built)
                               where ref_area_type = 'country'""")
     assert levels == [(None, "no assistance data loaded")]
     assert query(built, "select count(*) from dim_indicator where origin = 'annex'") == [(132,)]
+
+
+def test_crime_statistics_are_published_losslessly(built):
+    by_dataset = dict(query(built, "select dataset, count(*) from fct_crime_statistics group by 1"))
+    assert by_dataset == {"cts_intentional_homicide": 76338, "cts_prisons_and_prisoners": 65796, "cts_glotip": 46556}
+    assert query(built, "select reason from fct_load_rejects where dataset = 'cts_prisons_and_prisoners'")[0][0].startswith(
+        "impossible year")
+    assert query(built, """select count(*) from fct_crime_statistics
+                           where dataset = 'cts_glotip' and value_text = '<5' and value_numeric is null and is_censored""")[0][0] > 20000
+    assert query(built, "select count(*) from fct_crime_statistics where shares_natural_key and dataset = 'cts_intentional_homicide'") == [(1072,)]
+    assert query(built, "select count(*), count(*) filter (where is_reported_total) from fct_drug_seizures") == [(10678, 295)]
+    reconciled = dict(query(built, "select dataset, bool_and(reconciles) from fct_load_reconciliation group by 1"))
+    assert all(reconciled.values()) and "cts_glotip" in reconciled
+
+
+def test_crime_indicators_answer_with_status_and_coverage(built):
+    homicide = query(built, """select value, obs_status, members_reporting, aggregation_rule from fct_indicator_values
+                               where indicator_code = 'TRA.R1.D1' and ref_area_type = 'world' and year = 2010""")
+    value, status, reporting, rule = homicide[0]
+    assert 5 < value < 7 and status == "E" and reporting > 100 and "regional estimate" in rule.lower()
+    # The United Kingdom's figure is its own row, never England and Wales + Scotland + Northern Ireland.
+    gbr = query(built, """select distinct o.reporting_unit from fct_indicator_values v
+                          join fct_crime_statistics o
+                            on o.source_file || ':' || o.source_row = v.source_rows
+                          where v.indicator_code = 'TRA.R1.D1' and v.ref_area_code = 'GBR'""")
+    assert gbr == [("GBR",)]
+    censored = query(built, """select value, lower_bound, upper_bound from fct_indicator_values
+                               where indicator_code = 'CCP.R3.D1' and ref_area_type = 'country' and obs_status = 'Q' limit 1""")
+    assert censored == [(None, 0.0, 5.0)]
+    pretrial = query(built, """select value, members_reporting, members_in_group from fct_indicator_values
+                               where indicator_code = 'PRI.R3.D1' and ref_area_type = 'world' and year = 2010""")[0]
+    assert 15 < pretrial[0] < 45 and pretrial[1] < pretrial[2]
+    assert query(built, "select count(*) from rpt_crime_share_reconciliation where computed_value is not null")[0][0] > 10
+
+
+def test_a_file_missing_a_column_stops_the_build_and_names_it(built, tmp_path, capsys):
+    from .xlsx import real_rows, write_xlsx
+
+    home = tmp_path / "home"
+    shutil.copytree(built, home)
+    before = hashlib.sha256(published(home).read_bytes()).hexdigest()
+    prisons = Path(__file__).resolve().parent.parent / "sources/bundled/crime_statistics/data_cts_prisons_and_prisoners.xlsx"
+    rows = real_rows(prisons, 40)
+    sex = rows[2].index("Sex")
+    bad = write_xlsx(tmp_path / "data_cts_prisons_and_prisoners.xlsx", [r[:sex] + r[sex + 1:] for r in rows])
+    SnapshotStore(home / "var" / "snapshots").put(bad.read_bytes(), {
+        "dataset": "cts_prisons_and_prisoners", "family": "crime_statistics", "format": "cts",
+        "item": "cts_prisons_and_prisoners", "version": "2024-01-01", "filename": "data_cts_prisons_and_prisoners.xlsx",
+        "as_of": "2024-01-01", "licence": "test"})
+    assert main(["run", "--home", str(home)]) == 1
+    err = capsys.readouterr().err
+    assert "data_cts_prisons_and_prisoners.xlsx" in err and "missing: Sex" in err
+    assert hashlib.sha256(published(home).read_bytes()).hexdigest() == before
