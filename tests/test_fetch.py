@@ -112,3 +112,26 @@ def test_oversized_bodies_are_refused(http_server):
     http_server.routes["/big"] = (200, b"x" * 2048, {})
     with pytest.raises(FetchError, match="over the 1024-byte limit"):
         http_get(http_server.base + "/big", FetchPolicy(max_bytes=1024, attempts=1))
+
+
+def test_cts_files_are_fetched_as_release_vintages(http_server, tmp_path, monkeypatch):
+    from sources.crime.fetch import fetch_cts
+
+    from .conftest import BUNDLED
+
+    homicide = (BUNDLED / "crime_statistics" / "data_cts_intentional_homicide.xlsx").read_bytes()
+    http_server.routes["/files/2026-05/data_cts_intentional_homicide.xlsx"] = (200, homicide, {})
+    http_server.routes["/files/data_glotip.xlsx"] = (200, b"<html>moved</html>", {})
+    from sources.catalog import datasets
+
+    # Every configured dataset points at the local server: no test ever leaves this machine.
+    for cfg in datasets().values():
+        monkeypatch.setenv(cfg["url_env"], http_server.base + "/missing")
+    monkeypatch.setenv("UNODC_CTS_HOMICIDE_URL", http_server.base + "/files/2026-05/data_cts_intentional_homicide.xlsx")
+    monkeypatch.setenv("UNODC_CTS_GLOTIP_URL", http_server.base + "/files/data_glotip.xlsx")
+    store = SnapshotStore(tmp_path)
+    reports = {r.item: r for r in fetch_cts(store, FAST)}
+    new = reports["cts_intentional_homicide"]
+    assert new.status == "new" and new.snapshot.as_of == "2022-08-08" and new.snapshot.published == "2022-08-08"
+    assert reports["cts_glotip"].status == "failed" and "no ZIP signature" in reports["cts_glotip"].message
+    assert {r.status for r in fetch_cts(store, FAST) if r.item == "cts_intentional_homicide"} == {"unchanged"}
