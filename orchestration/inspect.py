@@ -24,6 +24,8 @@ def read_source(path_or_url: str) -> tuple[bytes, str]:
 
 def inspect_file(family: str, path_or_url: str) -> dict:
     data, name = read_source(path_or_url)
+    if family == "crime_statistics":
+        return inspect_crime(data, name, path_or_url)
     if family != "ratification":
         raise SourceError(f"unknown family {family!r}", file=name)
     result = parse_status_file(data, filename=name)
@@ -52,4 +54,25 @@ def inspect_file(family: str, path_or_url: str) -> dict:
         "rows_in": result.rows_in, "rows_accepted": len({r["source_row"] for r in result.rows}),
         "rows_rejected": len(rejected_rows), "reconciles": result.reconciles,
         "rejects": [r.record() for r in result.rejects], "summary": summary, "warnings": warnings,
+    }
+
+
+def inspect_crime(data: bytes, name: str, shown_as: str) -> dict:
+    from sources.crime.cts import parse_cts
+    from sources.crime.wdr_seizures import parse_wdr_seizures
+
+    try:
+        result, layout = parse_cts(data, filename=name), "UN-CTS"
+    except SourceError as exc:
+        if "not a UN-CTS layout" not in exc.reason:
+            raise
+        result, layout = parse_wdr_seizures(data, filename=name), "WDR drug seizures (7.1)"
+    facts = {k: v for k, v in result.facts.items() if k not in ("notes",)}
+    return {
+        "file": shown_as, "family": "crime_statistics", "usable": True, "layout": layout,
+        "header": result.header, "header_fingerprint": result.header_fingerprint,
+        "rows_in": result.rows_in, "rows_accepted": result.accepted.height,
+        "rows_rejected": result.rows_rejected, "reconciles": result.reconciles,
+        "rejects": result.rejects.to_dicts(), "summary": {"layout": layout, **facts},
+        "warnings": result.warnings,
     }

@@ -60,3 +60,24 @@ def test_the_console_script_is_installed():
                           str(UNTC_TABLE / "6-19.csv")], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert "formal_confirmation" in out.stdout        # the EU's formal confirmation of the 1988 Convention
+
+
+def test_inspect_crime_statistics_reports_rejects_and_quirks(capsys):
+    from .conftest import BUNDLED
+
+    prisons = BUNDLED / "crime_statistics" / "data_cts_prisons_and_prisoners.xlsx"
+    assert main(["inspect", "crime_statistics", str(prisons), "--json"]) == 1
+    report = json.loads(capsys.readouterr().out)
+    assert (report["rows_in"], report["rows_accepted"], report["rows_rejected"]) == (65797, 65796, 1)
+    assert report["rejects"][0]["row"] == 36495 and report["rejects"][0]["column"] == "Year"
+    assert report["summary"]["duplicate_keys"] == 12 and report["summary"]["release_date"] == "2023-05-11"
+    seizures = BUNDLED / "crime_statistics" / "7.1_-_Drug_seizures_2016-2020.xlsx"
+    assert main(["inspect", "crime_statistics", str(seizures), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["summary"]["reported_total_rows"] == 295
+
+
+def test_inspect_refuses_a_web_page_saved_as_xlsx(tmp_path, capsys):
+    page = tmp_path / "data_cts_intentional_homicide.xlsx"
+    page.write_bytes(b"<!DOCTYPE html><html><body>Access denied</body></html>")
+    assert main(["inspect", "crime_statistics", str(page)]) == 2
+    assert "HTML page" in capsys.readouterr().err
