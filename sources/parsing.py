@@ -67,8 +67,13 @@ class FrameResult:
         return self.rejects["row"].n_unique() if self.rejects.height else 0
 
     @property
+    def rows_accepted(self) -> int:
+        """Source rows accepted (a wide table gives several values per source row)."""
+        return self.accepted["source_row"].n_unique() if self.accepted.height else 0
+
+    @property
     def reconciles(self) -> bool:
-        return self.accepted.height + self.rows_rejected == self.rows_in
+        return self.rows_accepted + self.rows_rejected == self.rows_in
 
 
 REJECT_SCHEMA = {"file": pl.Utf8, "sheet": pl.Utf8, "row": pl.Int64, "column": pl.Utf8,
