@@ -41,3 +41,20 @@ class Rejects(pa.DataFrameModel):
     @pa.dataframe_check(error="a rejected row names its row or its column")
     def located(cls, data: pa.PolarsData) -> pl.LazyFrame:
         return data.lazyframe.select(pl.col("row").is_not_null() | pl.col("column").is_not_null())
+
+
+class SourceFiles(pa.DataFrameModel):
+    """One line per source file read (crime and crop families alike)."""
+
+    snapshot_id: str = pa.Field(unique=True, str_matches=SHA256_PATTERN)
+    header_fingerprint: str = pa.Field(str_matches=r"^[0-9a-f]{16}$")
+    rows_in: int = pa.Field(ge=0)
+    rows_accepted: int = pa.Field(ge=0)
+    rows_rejected: int = pa.Field(ge=0)
+
+    class Config:
+        strict = False
+
+    @pa.dataframe_check(error="rows in = accepted + rejected")
+    def reconciles(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("rows_in") == pl.col("rows_accepted") + pl.col("rows_rejected"))

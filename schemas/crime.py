@@ -58,21 +58,6 @@ class DrugSeizures(pa.DataFrameModel):
         strict = False
 
 
-class CrimeFiles(pa.DataFrameModel):
-    snapshot_id: str = pa.Field(unique=True, str_matches=SHA256_PATTERN)
-    header_fingerprint: str = pa.Field(str_matches=r"^[0-9a-f]{16}$")
-    rows_in: int = pa.Field(ge=0)
-    rows_accepted: int = pa.Field(ge=0)
-    rows_rejected: int = pa.Field(ge=0)
-
-    class Config:
-        strict = False
-
-    @pa.dataframe_check(error="rows in = accepted + rejected")
-    def reconciles(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return data.lazyframe.select(pl.col("rows_in") == pl.col("rows_accepted") + pl.col("rows_rejected"))
-
-
 class ReportingUnits(pa.DataFrameModel):
     unit_kind: str = pa.Field(isin=UNIT_KINDS[1:])
     country_iso3: str = pa.Field(str_matches=ISO3_PATTERN, nullable=True)

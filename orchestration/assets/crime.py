@@ -2,8 +2,8 @@
 import dagster as dg
 import polars as pl
 
-from schemas.common import Rejects, Snapshots
-from schemas.crime import CrimeFiles, CtsObservations, DrugSeizures, ReportingUnits
+from schemas.common import Rejects, Snapshots, SourceFiles
+from schemas.crime import CtsObservations, DrugSeizures, ReportingUnits
 from sources.crime.fetch import fetch_cts
 from sources.crime.ingest import ingest
 
@@ -79,7 +79,7 @@ def _duplicate_keys(frame: pl.DataFrame, _) -> tuple[bool, dict]:
 checks = [
     pandera_check(OBSERVATIONS, CtsObservations),
     pandera_check(SEIZURES, DrugSeizures),
-    pandera_check(FILES, CrimeFiles),
+    pandera_check(FILES, SourceFiles),
     pandera_check(REJECTS, Rejects),
     pandera_check(UNITS, ReportingUnits),
     pandera_check(SNAPSHOTS, Snapshots),

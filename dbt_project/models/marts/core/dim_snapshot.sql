@@ -4,3 +4,5 @@ union all by name
 select * from {{ ref('stg_registry__snapshots') }}
 union all by name
 select * from {{ ref('stg_crime__snapshots') }}
+union all by name
+select * from {{ ref('stg_crop__snapshots') }}

@@ -18,3 +18,13 @@ select
     rows_rejected,
     rows_in = rows_accepted + rows_rejected as reconciles
 from {{ ref('stg_crime__files') }}
+union all
+select
+    dataset,
+    snapshot_id,
+    source_file,
+    rows_in,
+    rows_accepted,
+    rows_rejected,
+    rows_in = rows_accepted + rows_rejected as reconciles
+from {{ ref('stg_crop__files') }}

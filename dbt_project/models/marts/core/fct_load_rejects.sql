@@ -2,3 +2,5 @@
 select * from {{ ref('stg_untc__rejects') }}
 union all by name
 select * from {{ ref('stg_crime__rejects') }}
+union all by name
+select * from {{ ref('stg_crop__rejects') }}

@@ -7,6 +7,8 @@ with facts as (
     select * from {{ ref('int_indicator_values__crime') }}
     union all by name
     select * from {{ ref('int_indicator_values__seizures') }}
+    union all by name
+    select * from {{ ref('int_indicator_values__crops') }}
 ),
 
 indicators as (

@@ -1,0 +1,12 @@
+select
+    snapshot_id,
+    dataset,
+    format as source_format,
+    source_file,
+    header_fingerprint,
+    rows_in,
+    rows_accepted,
+    rows_rejected,
+    cast(facts as json) as facts,
+    cast(warnings as json) as warnings
+from {{ source('raw', 'crop_files') }}
