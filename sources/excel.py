@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 
 import fastexcel
@@ -46,7 +47,11 @@ def sheet_names(data: bytes, filename: str) -> list[str]:
 
 
 def read_sheet_as_text(data: bytes, filename: str, sheet: str | int = 0) -> tuple[str, pl.DataFrame]:
-    """Every cell as text (lossless), no header row assumed: the caller finds the header."""
+    """Every cell as text (lossless), no header row assumed: the caller finds the header.
+
+    The reader starts at the first row that holds a value; the frame's `excel_row` column gives
+    each row's number in the workbook, so that a reject names the row a person sees in Excel.
+    """
     check_xlsx(data, filename)
     try:
         reader = fastexcel.read_excel(data)
@@ -54,7 +59,32 @@ def read_sheet_as_text(data: bytes, filename: str, sheet: str | int = 0) -> tupl
         frame = reader.load_sheet(name, header_row=None, dtypes="string").to_polars()
     except Exception as exc:
         raise SourceError(f"cannot read sheet {sheet!r}: {exc}", file=filename) from None
-    return name, frame
+    offset = first_value_row(data, name) - 1
+    return name, frame.with_columns((pl.int_range(pl.len()) + 1 + offset).cast(pl.Int64).alias("excel_row"))
+
+
+_SHEET = re.compile(r'<sheet\b[^>]*\bname="([^"]*)"[^>]*\br:id="([^"]*)"')
+_REL = re.compile(r'<Relationship\b[^>]*\bId="([^"]*)"[^>]*\bTarget="([^"]*)"')
+# A cell that holds a value (not a self-closing, styled-only <c …/>).
+_VALUE_CELL = re.compile(r'<c\b[^>]*?\br="[A-Z]+(\d+)"[^>]*?(?<!/)>(?:(?!</c>|<c\b).)*?<(?:v|is)>', re.S)
+
+
+def first_value_row(data: bytes, sheet: str) -> int:
+    """The workbook row number of the first cell that holds a value (1 when it cannot be told)."""
+    from html import unescape
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        book = archive.read("xl/workbook.xml").decode("utf-8", "replace")
+        rid = next((r for n, r in _SHEET.findall(book) if unescape(n) == sheet), None)
+        rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+        target = dict(_REL.findall(rels)).get(rid or "")
+        if not target:
+            return 1
+        path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        with archive.open(path) as fh:
+            head = fh.read(2 * 1024 * 1024).decode("utf-8", "replace")
+    match = _VALUE_CELL.search(head)
+    return int(match.group(1)) if match else 1
 
 
 def read_csv_as_text(data: bytes, filename: str) -> pl.DataFrame:

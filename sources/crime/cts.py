@@ -63,6 +63,13 @@ def read_table(data: bytes, filename: str) -> tuple[str | None, pl.DataFrame]:
     return None, read_csv_as_text(data, filename)
 
 
+def split_row_numbers(raw: pl.DataFrame) -> tuple[pl.Series, pl.DataFrame]:
+    """The workbook's own row numbers (a CSV's are its line numbers) and the cells without them."""
+    if "excel_row" in raw.columns:
+        return raw["excel_row"], raw.drop("excel_row")
+    return pl.Series("excel_row", range(1, raw.height + 1), dtype=pl.Int64), raw
+
+
 def find_header(frame: pl.DataFrame, filename: str, sheet: str | None) -> int:
     """The first row that names most of the layout's columns (a missing one is reported after)."""
     known = {_norm(n) for n in (*REQUIRED.values(), *OPTIONAL.values(), *VALUE_COLUMNS)}
@@ -77,6 +84,7 @@ def parse_cts(data: bytes, *, filename: str, min_year: int = 1900) -> FrameResul
     sheet, raw = read_table(data, filename)
     if raw.height == 0:
         raise SourceError("the sheet is empty", file=filename, sheet=sheet)
+    excel_rows, raw = split_row_numbers(raw)
     h = find_header(raw, filename, sheet)
     header = [c if c is not None else "" for c in raw.row(h)]
     positions: dict[str, int] = {}
@@ -86,7 +94,7 @@ def parse_cts(data: bytes, *, filename: str, min_year: int = 1900) -> FrameResul
             continue
         if key in positions:
             raise SourceError(f"column {name!r} appears twice in the header", file=filename, sheet=sheet,
-                              row=h + 1, column=name)
+                              row=excel_rows[h], column=name)
         positions[key] = i
     missing = [label for key, label in REQUIRED.items() if _norm(label) not in positions]
     value_keys = [k for k in VALUE_COLUMNS if k in positions]
@@ -94,7 +102,7 @@ def parse_cts(data: bytes, *, filename: str, min_year: int = 1900) -> FrameResul
         missing.append("VALUE (or txtVALUE)")
     if missing:
         raise SourceError(f"required column(s) missing: {', '.join(missing)}", file=filename, sheet=sheet,
-                          row=h + 1, column=missing[0])
+                          row=excel_rows[h], column=missing[0])
     value_key = value_keys[0]
     known = {_norm(v) for v in (*REQUIRED.values(), *OPTIONAL.values())} | {value_key}
     extra = [header[i] for k, i in positions.items() if k not in known]
@@ -106,8 +114,7 @@ def parse_cts(data: bytes, *, filename: str, min_year: int = 1900) -> FrameResul
     cols = raw.columns
     pick = {key: cols[positions[_norm(label)]] for key, label in {**REQUIRED, **OPTIONAL}.items()
             if _norm(label) in positions}
-    body = raw.slice(h + 1).with_row_index("offset").with_columns(
-        (pl.col("offset") + h + 2).cast(pl.Int64).alias("source_row"))
+    body = raw.slice(h + 1).with_columns(excel_rows.slice(h + 1).alias("source_row"))
     # A row with no cell at all is layout, not data.
     body = body.filter(pl.any_horizontal([pl.col(c).is_not_null() for c in cols]))
     frame = body.select(
@@ -148,7 +155,7 @@ def parse_cts(data: bytes, *, filename: str, min_year: int = 1900) -> FrameResul
     duplicates = accepted.filter(pl.col("key_occurrences") > 1)
     result = FrameResult(file=filename, rows_in=frame.height, accepted=accepted, rejects=rejects, header=header)
     result.facts.update(
-        sheet=sheet, header_row=h + 1, release_date=release, contact=contact, value_column=header[positions[value_key]],
+        sheet=sheet, header_row=excel_rows[h], release_date=release, contact=contact, value_column=header[positions[value_key]],
         extra_columns=extra, missing_optional=[v for k, v in OPTIONAL.items() if k not in pick],
         duplicate_key_rows=duplicates.height,
         duplicate_keys=duplicates.select(NATURAL_KEY).unique().height,

@@ -18,6 +18,7 @@ from ..errors import SourceError
 from ..excel import read_sheet_as_text, sheet_names
 from ..geography import countries
 from ..parsing import REJECT_SCHEMA, FrameResult
+from .cts import split_row_numbers
 
 # Column names of the 2022 layout, with those of later annexes as aliases.
 COLUMNS = {
@@ -46,6 +47,7 @@ def parse_wdr_seizures(data: bytes, *, filename: str) -> FrameResult:
     names = sheet_names(data, filename)
     sheet = next((n for n in names if "seiz" in n.lower()), names[0])
     sheet, raw = read_sheet_as_text(data, filename, sheet)
+    excel_rows, raw = split_row_numbers(raw)
     h = next((i for i, row in enumerate(raw.head(30).iter_rows())
               if {"drugname", "druggroup"} <= {_norm(c) for c in row if c}), None)
     if h is None:
@@ -60,11 +62,10 @@ def parse_wdr_seizures(data: bytes, *, filename: str) -> FrameResult:
     missing = [COLUMNS[k][0] for k in REQUIRED if k not in pick]
     if missing:
         raise SourceError(f"required column(s) missing: {', '.join(missing)}", file=filename, sheet=sheet,
-                          row=h + 1, column=missing[0])
+                          row=excel_rows[h], column=missing[0])
     title = next((c for row in raw.head(h).iter_rows() for c in row if c), None)
     notes = [c for row in raw.head(h).iter_rows() for c in row if c][1:]
-    body = (raw.slice(h + 1).with_row_index("offset")
-            .with_columns((pl.col("offset") + h + 2).cast(pl.Int64).alias("source_row"))
+    body = (raw.slice(h + 1).with_columns(excel_rows.slice(h + 1).alias("source_row"))
             .filter(pl.any_horizontal([pl.col(c).is_not_null() for c in raw.columns])))
     frame = body.select("source_row", *[pl.col(src).str.strip_chars().alias(k) for k, src in pick.items()],
                         *[pl.lit(None, pl.Utf8).alias(k) for k in COLUMNS if k not in pick])
@@ -105,7 +106,7 @@ def parse_wdr_seizures(data: bytes, *, filename: str) -> FrameResult:
                 .rename({"quantity_numeric": "quantity", "kg": "kg_equivalent"}))
     result = FrameResult(file=filename, rows_in=frame.height, accepted=accepted, rejects=rejects, header=header)
     result.facts.update(
-        sheet=sheet, header_row=h + 1, title=title, notes=notes,
+        sheet=sheet, header_row=excel_rows[h], title=title, notes=notes,
         reported_total_rows=int(accepted["is_reported_total"].sum()),
         unit_variants=accepted["unit_text"].n_unique(),
         unmapped_units=sorted(u for u in accepted.filter(pl.col("unit").is_null())["unit_text"].unique().to_list() if u),

@@ -10,6 +10,7 @@ minimum and maximum rows belong together; some labels are printed once for a blo
 """
 from __future__ import annotations
 
+import json
 import re
 from datetime import date, datetime, timedelta
 
@@ -53,7 +54,8 @@ def split_label(text: str | None) -> tuple[str, list[str]]:
 
 def parse_wdr_annex(data: bytes, *, filename: str, edition: str | None = None) -> FrameResult:
     sheet, raw = read_sheet_as_text(data, filename, sheet_names(data, filename)[0])
-    rows = [list(r) for r in raw.iter_rows()]
+    excel_rows = raw["excel_row"].to_list()
+    rows = [list(r) for r in raw.drop("excel_row").iter_rows()]
     cells = lambda r: [c for c in r if c not in (None, "")]  # noqa: E731
     header_idx = next((i for i, r in enumerate(rows[:40]) if sum(header_year(c) is not None for c in r) >= 3), None)
     if header_idx is None:
@@ -65,13 +67,22 @@ def parse_wdr_annex(data: bytes, *, filename: str, edition: str | None = None) -
     unit_match = _UNIT.search(title)
     unit = unit_match.group(1).strip() if unit_match else None
     header = rows[header_idx]
-    label_col = next(i for i, c in enumerate(header) if header_year(c) is not None) - 1
+    first_year = next(i for i, c in enumerate(header) if header_year(c) is not None)
+    named = {i: str(c).strip() for i, c in enumerate(header[:first_year]) if c not in (None, "")}
+    if named:
+        # A long layout (Country | Method | Unit | years …): the country column carries the label,
+        # the others are attributes printed once per block.
+        label_col = next((i for i, n in named.items() if "country" in n.lower()), min(named))
+        attribute_cols = {i: n for i, n in named.items() if i != label_col}
+    else:
+        label_col = first_year - 1
+        attribute_cols = {}
     if label_col < 0:
         raise SourceError("the year header leaves no column for labels", file=filename, sheet=sheet,
-                          row=header_idx + 1)
+                          row=excel_rows[header_idx])
     year_cols = {i: header_year(c) for i, c in enumerate(header) if header_year(c) is not None}
-    note_cols = [i for i in range(label_col + 1, len(header)) if i not in year_cols]
-    extra_label_cols = list(range(0, label_col))
+    note_cols = [i for i in range(label_col + 1, len(header)) if i not in year_cols and i not in attribute_cols]
+    trailing = {i: str(header[i]).strip() for i in note_cols if header[i] not in (None, "")}
 
     footnotes: dict[str, str] = {}
     sources: list[str] = []
@@ -83,7 +94,7 @@ def parse_wdr_annex(data: bytes, *, filename: str, edition: str | None = None) -
     in_tail = False
     for i in range(header_idx + 1, len(rows)):
         row = rows[i]
-        excel_row = i + 1
+        excel_row = excel_rows[i]
         label_cell = row[label_col] if label_col < len(row) else None
         texts = cells(row)
         if not texts:
@@ -106,13 +117,21 @@ def parse_wdr_annex(data: bytes, *, filename: str, edition: str | None = None) -
             continue
         values = {year: row[c] for c, year in year_cols.items() if c < len(row)}
         has_values = any(v not in (None, "") for v in values.values())
-        label, letters = split_label(label_cell)
+        raw_label = re.sub(r"\s+", " ", (label_cell or "").replace("\xa0", " ")).strip()
+        estimate_m = _ESTIMATE.search(raw_label)
+        estimate = (next(g for g in estimate_m.groups() if g) if estimate_m else "best estimate").lower()
+        # "Myanmar a (best estimate)": the estimate marker goes first, then the footnote letters.
+        label, letters = split_label(re.sub(r"\s*\(\s*\)\s*$", "", _ESTIMATE.sub("", raw_label)).strip())
         letters += [str(row[c]).strip() for c in note_cols if c < len(row) and row[c] not in (None, "")
                     and re.fullmatch(r"[a-z](,[a-z])*", str(row[c]).strip())]
-        # Labels the layout prints once for a block (country, method, unit) carry over.
-        for c in extra_label_cols:
+        # Attributes the layout prints once for a block (method, unit) carry over to the next rows;
+        # a new country starts a new block.
+        if label_cell not in (None, "") and attribute_cols:
+            block = {}
+        for c, name_ in attribute_cols.items():
             if c < len(row) and row[c] not in (None, ""):
-                block[str(c)] = split_label(row[c])[0]
+                block[name_] = split_label(row[c])[0]
+        row_notes = {n: str(row[c]).strip() for c, n in trailing.items() if c < len(row) and row[c] not in (None, "")}
         if not has_values:
             if label and label.upper() == label and len(label) > 3:
                 band = label.title()
@@ -120,9 +139,7 @@ def parse_wdr_annex(data: bytes, *, filename: str, edition: str | None = None) -
                 country, series_letters = label, letters
             continue
         rows_in += 1
-        estimate_m = _ESTIMATE.search(label or "")
-        estimate = (next(g for g in estimate_m.groups() if g) if estimate_m else "best estimate").lower()
-        bare = _ESTIMATE.sub("", label or "").strip(" ()")
+        bare = label
         if bare and not _TOTAL.match(bare):
             country, series_letters = bare, letters
         elif not bare:
@@ -153,7 +170,8 @@ def parse_wdr_annex(data: bytes, *, filename: str, edition: str | None = None) -
             records.append({
                 "source_row": excel_row, "band": band, "label": (label_cell or "").strip(), "name": name,
                 "country_iso3": iso3, "is_total": is_total, "series": ",".join(letters) or None,
-                "estimate": estimate, "block": "|".join(v for v in block.values() if v) or None,
+                "estimate": estimate,
+                "block": json.dumps({**block, **row_notes}, sort_keys=True) if (block or row_notes) else None,
                 "year": year, "value": value, "value_text": text,
             })
     accepted = pl.DataFrame(records, schema={
@@ -164,7 +182,7 @@ def parse_wdr_annex(data: bytes, *, filename: str, edition: str | None = None) -
     accepted = accepted.filter(~pl.col("source_row").is_in(rejects_frame["row"].implode()))
     result = FrameResult(file=filename, rows_in=rows_in, accepted=accepted, rejects=rejects_frame,
                          header=[str(c) if c is not None else "" for c in header])
-    result.facts.update(sheet=sheet, title=title, unit=unit, header_row=header_idx + 1, edition=edition,
+    result.facts.update(sheet=sheet, title=title, unit=unit, header_row=excel_rows[header_idx], edition=edition,
                         years=sorted(set(year_cols.values())), footnotes=footnotes, sources=sources, notes=notes,
                         missing_cells=missing_cells,
                         serial_year_headers=[year_cols[c] for c in year_cols if re.fullmatch(r"\d{5}(\.0+)?|\d{4}-\d{2}-\d{2}.*", str(header[c]).strip())])
