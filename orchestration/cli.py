@@ -10,7 +10,7 @@ from pathlib import Path
 from sources.errors import FetchError, SourceError
 from sources.settings import Paths, paths
 
-FAMILIES = ("ratification", "crime_statistics")
+FAMILIES = ("ratification", "crime_statistics", "crop_surveys")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -26,6 +26,8 @@ def inspect_file(family: str, path_or_url: str) -> dict:
     data, name = read_source(path_or_url)
     if family == "crime_statistics":
         return inspect_crime(data, name, path_or_url)
+    if family == "crop_surveys":
+        return inspect_crops(data, name, path_or_url)
     if family != "ratification":
         raise SourceError(f"unknown family {family!r}", file=name)
     result = parse_status_file(data, filename=name)
@@ -71,8 +73,26 @@ def inspect_crime(data: bytes, name: str, shown_as: str) -> dict:
     return {
         "file": shown_as, "family": "crime_statistics", "usable": True, "layout": layout,
         "header": result.header, "header_fingerprint": result.header_fingerprint,
-        "rows_in": result.rows_in, "rows_accepted": result.accepted.height,
+        "rows_in": result.rows_in, "rows_accepted": result.rows_accepted,
         "rows_rejected": result.rows_rejected, "reconciles": result.reconciles,
         "rejects": result.rejects.to_dicts(), "summary": {"layout": layout, **facts},
+        "warnings": result.warnings,
+    }
+
+
+def inspect_crops(data: bytes, name: str, shown_as: str) -> dict:
+    from sources.crops.compiled import parse_compiled
+    from sources.crops.wdr_annex import parse_wdr_annex
+
+    if data.startswith(b"PK") or name.lower().endswith((".xlsx", ".xls")):
+        result, layout = parse_wdr_annex(data, filename=name), "WDR annex table"
+    else:
+        result, layout = parse_compiled(data, filename=name), "compiled country-year figures"
+    return {
+        "file": shown_as, "family": "crop_surveys", "usable": True, "layout": layout,
+        "header": result.header, "header_fingerprint": result.header_fingerprint,
+        "rows_in": result.rows_in, "rows_accepted": result.rows_accepted,
+        "rows_rejected": result.rows_rejected, "reconciles": result.reconciles,
+        "rejects": result.rejects.to_dicts(), "summary": {"layout": layout, **result.facts},
         "warnings": result.warnings,
     }

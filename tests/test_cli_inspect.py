@@ -81,3 +81,13 @@ def test_inspect_refuses_a_web_page_saved_as_xlsx(tmp_path, capsys):
     page.write_bytes(b"<!DOCTYPE html><html><body>Access denied</body></html>")
     assert main(["inspect", "crime_statistics", str(page)]) == 2
     assert "HTML page" in capsys.readouterr().err
+
+
+def test_inspect_crop_surveys_shows_the_total_discrepancy(capsys):
+    from .conftest import BUNDLED
+
+    table = BUNDLED / "crop_surveys" / "6.1.1_-_Illicit_coca_bush_cultivation.xlsx"
+    assert main(["inspect", "crop_surveys", str(table)]) == 0
+    out = capsys.readouterr().out
+    assert "Total 2020: published 234,200, rows sum to 234,000 (difference 200)" in out
+    assert "rows read: 5  accepted: 5  rejected: 0" in out

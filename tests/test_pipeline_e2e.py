@@ -240,3 +240,27 @@ def test_a_file_missing_a_column_stops_the_build_and_names_it(built, tmp_path, c
     err = capsys.readouterr().err
     assert "data_cts_prisons_and_prisoners.xlsx" in err and "missing: Sex" in err
     assert hashlib.sha256(published(home).read_bytes()).hexdigest() == before
+
+
+def test_crop_figures_keep_editions_bounds_and_the_reported_discrepancy(built):
+    total_check = query(built, """select year, published, rows_sum, agrees from rpt_crop_total_checks
+                                  where source_file like '6.1.1%' and not agrees""")
+    assert total_check == [(2020, 234200.0, 234000.0, False)]
+    peru = dict(query(built, """select series, count(*) from fct_crop_cultivation
+                                where country_iso3 = 'PER' and source_kind = 'annex_table' group by 1"""))
+    assert peru == {"b": 3, "c": 10}
+    current = query(built, """select edition, source_kind from fct_crop_cultivation
+                              where country_iso3 = 'COL' and year = 2020 and is_current""")
+    assert current == [("WDR 2022", "annex_table")]
+    world = query(built, """select value, members_reporting, aggregation_rule from fct_indicator_values
+                            where indicator_code = 'ALT.R1.D1' and disaggregation = 'coca_bush'
+                              and ref_area_type = 'world' and year = 2020""")[0]
+    assert world[0] == 234200.0 and world[1] == 3 and "sum to 234000" in world[2]
+    share = query(built, """select round(value, 1) from fct_indicator_values
+                            where indicator_code = 'ALT.R1.D3' and ref_area_code = 'COL' and year = 2020""")
+    assert share == [(round(100 * 142800 / 234200, 1),)]
+    change = query(built, """select round(value, 2) from fct_indicator_values
+                             where indicator_code = 'ALT.R1.D2' and ref_area_code = 'AFG'
+                               and disaggregation = 'opium_poppy' and year = 2014""")
+    assert change == [(round(100 * (224000 - 209000) / 209000, 2),)]
+    assert query(built, "select count(*) from fct_load_rejects where dataset like 'crop%' or dataset like 'wdr_annex%'") == [(0,)]
