@@ -23,11 +23,17 @@ class Countries(pa.DataFrameModel):
     class Config:
         strict = False
 
-    @pa.dataframe_check(error="every member State has an admission year and an M49 region")
+    @pa.dataframe_check(error="every member State has an admission date, its year, and an M49 region")
     def members_complete(cls, data: pa.PolarsData) -> pl.LazyFrame:
         return data.lazyframe.select(
             (pl.col("entity_kind") != "member_state")
-            | (pl.col("un_admission_year").is_not_null() & pl.col("m49_region_code").is_not_null()))
+            | (pl.col("un_admission_year").is_not_null() & pl.col("m49_region_code").is_not_null()
+               & pl.col("un_admission_date").is_not_null()))
+
+    @pa.dataframe_check(error="the reviewed admission date agrees with the base list's admission year")
+    def admission_date_matches_year(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(
+            pl.col("un_admission_date").is_null() | (pl.col("un_admission_date").dt.year() == pl.col("un_admission_year")))
 
     @pa.dataframe_check(error="a State leaves the UN after it joins")
     def exit_after_admission(cls, data: pa.PolarsData) -> pl.LazyFrame:

@@ -81,3 +81,15 @@ def test_reviewed_tables_point_at_known_codes():
     for row in countries().iter_rows(named=True):
         for succ in (row["successor_iso3"] or "").split(";"):
             assert not succ or succ in known, (row["iso3"], succ)
+
+
+def test_every_member_state_has_its_admission_day():
+    from datetime import date
+
+    df = countries().filter(pl.col("un_admission_year").is_not_null())
+    assert df.height == 199 and df["un_admission_date"].null_count() == 0
+    days = dict(zip(df["iso3"], df["un_admission_date"]))
+    assert days["USA"] == date(1945, 10, 24) and days["SSD"] == date(2011, 7, 14) and days["CHE"] == date(2002, 9, 10)
+    assert days["RUS"] == date(1991, 12, 24) and days["SUN"] == date(1945, 10, 24)
+    # The reviewed days agree, year for year, with the independent base list.
+    assert df.filter(pl.col("un_admission_date").dt.year() != pl.col("un_admission_year")).height == 0

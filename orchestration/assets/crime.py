@@ -7,7 +7,7 @@ from schemas.crime import CtsObservations, DrugSeizures, ReportingUnits
 from sources.crime.fetch import fetch_cts
 from sources.crime.ingest import ingest
 
-from ..checks import pandera_check, read_table, rule_check
+from ..checks import file_reject_rate, pandera_check, rule_check
 from ..resources import PipelineResource
 from ..warehouse import connect, write_table
 from .snapshots import family_snapshots, snapshot_asset
@@ -54,21 +54,6 @@ def crime_raw_tables(pipeline: PipelineResource):
     yield dg.MaterializeResult(asset_key=dg.AssetKey(UNITS), metadata={"dagster/row_count": tables.units.height})
 
 
-def _reject_rate(frame: pl.DataFrame, pipeline: PipelineResource) -> tuple[bool, dict]:
-    files = read_table(pipeline, *FILES)
-    rows_in = int(files["rows_in"].sum()) or 1
-    rejected = int(files["rows_rejected"].sum())
-    worst = files.with_columns((pl.col("rows_rejected") / pl.col("rows_in").clip(1)).alias("rate")).sort(
-        "rate", descending=True)
-    passed = worst.height == 0 or float(worst["rate"][0]) <= pipeline.max_reject_rate
-    return passed, {"rows_in": rows_in, "rows_rejected": rejected,
-                    "worst_file": dg.MetadataValue.json(worst.head(1).select("source_file", "rate").to_dicts()),
-                    "max_reject_rate": pipeline.max_reject_rate,
-                    "by_reason": dg.MetadataValue.json(
-                        frame.with_columns(pl.col("reason").str.replace(r":.*$", ""))
-                        .group_by("reason").len().sort("len", descending=True).to_dicts())}
-
-
 def _duplicate_keys(frame: pl.DataFrame, _) -> tuple[bool, dict]:
     dups = frame.filter(pl.col("key_occurrences") > 1)
     by_file = dups.group_by("source_file").len().sort("source_file").to_dicts()
@@ -83,9 +68,7 @@ checks = [
     pandera_check(REJECTS, Rejects),
     pandera_check(UNITS, ReportingUnits),
     pandera_check(SNAPSHOTS, Snapshots),
-    rule_check(REJECTS, "crime_reject_rate",
-               "No file has more than the configured share of rejected rows (a layout change shows here).",
-               _reject_rate),
+    file_reject_rate(FILES, "crime_reject_rate"),
     rule_check(OBSERVATIONS, "cts_duplicate_keys",
                "Rows that share a natural key in the official files: kept with their row numbers, reported.",
                _duplicate_keys, blocking=False),

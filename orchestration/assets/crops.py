@@ -6,7 +6,7 @@ from schemas.common import Rejects, Snapshots, SourceFiles
 from schemas.crops import AnnexValues, CompiledValues, TotalChecks
 from sources.crops.ingest import ingest
 
-from ..checks import pandera_check, rule_check
+from ..checks import file_reject_rate, pandera_check, rule_check
 from ..resources import PipelineResource
 from ..warehouse import connect, write_table
 from .snapshots import family_snapshots, snapshot_asset
@@ -58,16 +58,6 @@ def _totals_agree(frame: pl.DataFrame, _) -> tuple[bool, dict]:
             if off.height else [])}
 
 
-def _reject_rate(frame: pl.DataFrame, pipeline: PipelineResource) -> tuple[bool, dict]:
-    from ..checks import read_table
-
-    files = read_table(pipeline, *FILES)
-    rate = files.with_columns((pl.col("rows_rejected") / pl.col("rows_in").clip(1)).alias("rate"))
-    worst = float(rate["rate"].max() or 0)
-    return worst <= pipeline.max_reject_rate, {"worst_reject_rate": worst, "rejects": frame.height,
-                                               "max_reject_rate": pipeline.max_reject_rate}
-
-
 checks = [
     pandera_check(ANNEX, AnnexValues),
     pandera_check(COMPILED, CompiledValues),
@@ -75,8 +65,7 @@ checks = [
     pandera_check(FILES, SourceFiles),
     pandera_check(REJECTS, Rejects),
     pandera_check(SNAPSHOTS, Snapshots),
-    rule_check(REJECTS, "crop_reject_rate", "No crop file has more than the configured share of rejected rows.",
-               _reject_rate),
+    file_reject_rate(FILES, "crop_reject_rate"),
     rule_check(CHECKS, "crop_totals_match_rows",
                "Each annex table's totals against the sum of its rows; a discrepancy is reported with its numbers, "
                "never hidden, and does not stop the load.", _totals_agree, blocking=False),

@@ -3,7 +3,9 @@
 Base lists: `country_converter` (names, ISO3, M49 code, UN admission year, M49 area) and
 `pycountry` (ISO 3166-3 codes of states that no longer exist). `corrections.csv` (historical
 states, successor links, non-member participants, membership continuations) and `names.csv`
-(participant names the base lists do not know) are reviewed by hand and win over the base lists.
+(participant names the base lists do not know) and `un_admission_dates.csv` (the day each Member
+State was admitted; the base lists know only the year) are reviewed by hand and win over the
+base lists.
 """
 from __future__ import annotations
 
@@ -93,10 +95,14 @@ def countries() -> pl.DataFrame:
             "m49_intermediate_name": area.get("intermediate_name"),
             "source": row.get("source"), "note": row.get("note"),
         })
+    admitted = {r["iso3"]: r["un_admission_date"] for r in _read_csv("un_admission_dates.csv")}
+    for row in out:
+        row["un_admission_date"] = admitted.get(row["iso3"])
     schema = {"un_admission_year": pl.Int64, "un_exit_year": pl.Int64}
     df = pl.DataFrame(out, infer_schema_length=None).with_columns(
         [pl.col(c).cast(t) for c, t in schema.items()]
-        + [pl.col("valid_from").str.to_date(strict=True), pl.col("valid_to").str.to_date(strict=True)])
+        + [pl.col("valid_from").str.to_date(strict=True), pl.col("valid_to").str.to_date(strict=True),
+           pl.col("un_admission_date").str.to_date(strict=True)])
     return df.sort("iso3")
 
 

@@ -10,6 +10,7 @@ select
     entity_kind,
     entity_kind = 'member_state' and un_exit_year is null as is_un_member_state,
     un_admission_year,
+    un_admission_date,
     un_exit_year,
     valid_from,
     valid_to,

@@ -1,10 +1,1 @@
-select
-    dataset,
-    snapshot_id,
-    file as source_file,
-    sheet as source_sheet,
-    "row" as source_row,
-    "column" as source_column,
-    value as rejected_value,
-    reason
-from {{ source('raw', 'crime_rejects') }}
+{{ stg_rejects('crime_rejects') }}

@@ -5,6 +5,7 @@ select
     official_name,
     entity_kind,
     un_admission_year,
+    un_admission_date,
     un_exit_year,
     valid_from,
     valid_to,
