@@ -1,0 +1,1 @@
+"""Technical-assistance project outputs: IATI activity files and filled submission templates."""

@@ -1,0 +1,183 @@
+"""IATI activity files (standard 2.0x): activities, organisations, countries, sectors, dates,
+budgets, transactions, and results -> indicators -> baseline -> periods -> targets and actuals,
+with their dimensions and locations. Activities without results are normal.
+
+XML is parsed with DTDs and entity expansion forbidden and a size limit.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from xml.etree.ElementTree import Element, ParseError
+
+import pycountry
+from defusedxml import DefusedXmlException
+from defusedxml.ElementTree import fromstring
+
+from ..errors import SourceError
+from ..parsing import MAX_FILE_BYTES
+
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+@dataclass
+class IatiTables:
+    activities: list[dict] = field(default_factory=list)
+    countries: list[dict] = field(default_factory=list)
+    regions: list[dict] = field(default_factory=list)
+    sectors: list[dict] = field(default_factory=list)
+    participants: list[dict] = field(default_factory=list)
+    budgets: list[dict] = field(default_factory=list)
+    transactions: list[dict] = field(default_factory=list)
+    indicators: list[dict] = field(default_factory=list)
+    values: list[dict] = field(default_factory=list)       # baseline, target and actual values
+    rejects: list[dict] = field(default_factory=list)
+    facts: dict = field(default_factory=dict)
+
+
+def _narrative(node: Element | None) -> str | None:
+    """The English (or first) narrative of an element."""
+    if node is None:
+        return None
+    narratives = node.findall("narrative")
+    if not narratives:
+        return (node.text or "").strip() or None
+    english = [n for n in narratives if n.get(XML_LANG) in (None, "en")]
+    text = (english or narratives)[0].text
+    return " ".join(text.split()) if text else None
+
+
+def _float(value: str | None) -> float | None:
+    try:
+        return float(value) if value not in (None, "") else None
+    except ValueError:
+        return None
+
+
+def iso3_of(alpha2: str | None) -> str | None:
+    if not alpha2:
+        return None
+    country = pycountry.countries.get(alpha_2=alpha2.upper())
+    return country.alpha_3 if country else None
+
+
+def parse_iati(data: bytes, *, filename: str) -> IatiTables:
+    if not data.strip():
+        raise SourceError("file is empty", file=filename)
+    if len(data) > MAX_FILE_BYTES:
+        raise SourceError(f"file is {len(data)} bytes, over the {MAX_FILE_BYTES}-byte limit", file=filename)
+    if not data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+        raise SourceError("not XML: the file does not start with '<'", file=filename)
+    try:
+        root = fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
+    except DefusedXmlException as exc:
+        raise SourceError(f"refused: the XML declares a DTD or entities ({type(exc).__name__})", file=filename) from None
+    except ParseError as exc:
+        line = exc.position[0] if getattr(exc, "position", None) else None
+        raise SourceError(f"ill-formed XML: {exc}", file=filename, row=line) from None
+    if root.tag != "iati-activities":
+        raise SourceError(f"not an IATI activity file: the root element is <{root.tag}>", file=filename)
+    version = root.get("version", "")
+    if not version.startswith("2."):
+        raise SourceError(f"IATI version {version!r}: only 2.0x is read", file=filename)
+    out = IatiTables()
+    out.facts.update(version=version, generated=root.get("generated-datetime"))
+    for position, act in enumerate(root.findall("iati-activity"), start=1):
+        _activity(act, position, filename, out)
+    out.facts["activities"] = len(out.activities)
+    return out
+
+
+def _activity(act: Element, position: int, filename: str, out: IatiTables) -> None:
+    ident = (act.findtext("iati-identifier") or "").strip()
+    org = act.find("reporting-org")
+    org_ref = org.get("ref") if org is not None else None
+    if not ident or not org_ref:
+        out.rejects.append({"file": filename, "sheet": None, "row": position, "column": "iati-identifier",
+                            "value": ident or None, "reason": "activity without an iati-identifier or a reporting-org ref"})
+        return
+    key = {"iati_identifier": ident, "reporting_org_ref": org_ref, "activity_position": position}
+    dates = {d.get("type"): d.get("iso-date") for d in act.findall("activity-date")}
+    status = act.find("activity-status")
+    out.activities.append({
+        **key,
+        "reporting_org_name": _narrative(org),
+        "reporting_org_type": org.get("type") if org is not None else None,
+        "title": _narrative(act.find("title")),
+        "description": _narrative(act.find("description")),
+        "activity_status": status.get("code") if status is not None else None,
+        "planned_start": dates.get("1"), "actual_start": dates.get("2"),
+        "planned_end": dates.get("3"), "actual_end": dates.get("4"),
+        "last_updated": act.get("last-updated-datetime"),
+        "default_currency": act.get("default-currency"),
+        "hierarchy": act.get("hierarchy"),
+        "humanitarian": act.get("humanitarian"),
+        "result_count": len(act.findall("result")),
+    })
+    for rc in act.findall("recipient-country"):
+        code = rc.get("code")
+        out.countries.append({**key, "country_code": code, "country_iso3": iso3_of(code),
+                              "percentage": _float(rc.get("percentage"))})
+    for rr in act.findall("recipient-region"):
+        out.regions.append({**key, "region_code": rr.get("code"), "vocabulary": rr.get("vocabulary", "1"),
+                            "percentage": _float(rr.get("percentage"))})
+    for sector in act.findall("sector"):
+        out.sectors.append({**key, "vocabulary": sector.get("vocabulary", "1"), "sector_code": sector.get("code"),
+                            "percentage": _float(sector.get("percentage")), "narrative": _narrative(sector)})
+    for po in act.findall("participating-org"):
+        out.participants.append({**key, "org_ref": po.get("ref"), "role": po.get("role"), "org_type": po.get("type"),
+                                 "name": _narrative(po)})
+    for budget in act.findall("budget"):
+        value = budget.find("value")
+        out.budgets.append({**key, "budget_type": budget.get("type"), "status": budget.get("status"),
+                            "period_start": _date_of(budget, "period-start"), "period_end": _date_of(budget, "period-end"),
+                            "value": _float(value.text if value is not None else None),
+                            "currency": (value.get("currency") if value is not None else None) or act.get("default-currency")})
+    for tx in act.findall("transaction"):
+        value = tx.find("value")
+        kind = tx.find("transaction-type")
+        out.transactions.append({**key, "transaction_type": kind.get("code") if kind is not None else None,
+                                 "transaction_date": _date_of(tx, "transaction-date"),
+                                 "value": _float(value.text if value is not None else None),
+                                 "currency": (value.get("currency") if value is not None else None) or act.get("default-currency")})
+    for r_index, result in enumerate(act.findall("result"), start=1):
+        for i_index, ind in enumerate(result.findall("indicator"), start=1):
+            ind_key = {**key, "result_index": r_index, "indicator_index": i_index}
+            refs = [{"vocabulary": ref.get("vocabulary"), "code": ref.get("code")} for ref in ind.findall("reference")]
+            out.indicators.append({
+                **ind_key,
+                "result_type": result.get("type"), "result_aggregation_status": result.get("aggregation-status"),
+                "result_title": _narrative(result.find("title")),
+                "indicator_title": _narrative(ind.find("title")),
+                "measure": ind.get("measure", "1"), "ascending": ind.get("ascending", "1"),
+                "aggregation_status": ind.get("aggregation-status"),
+                "references": json.dumps(refs) if refs else None,
+            })
+            baseline = ind.find("baseline")
+            if baseline is not None:
+                out.values.append(_value(ind_key, "baseline", baseline, None, None, baseline.get("year")))
+            for p_index, period in enumerate(ind.findall("period"), start=1):
+                start, end = _date_of(period, "period-start"), _date_of(period, "period-end")
+                for kind in ("target", "actual"):
+                    for v_index, node in enumerate(period.findall(kind), start=1):
+                        out.values.append(_value({**ind_key, "period_index": p_index, "value_index": v_index},
+                                                 kind, node, start, end, None))
+
+
+def _date_of(node: Element, child: str) -> str | None:
+    found = node.find(child)
+    return found.get("iso-date") if found is not None else None
+
+
+def _value(key: dict, kind: str, node: Element, start: str | None, end: str | None, year: str | None) -> dict:
+    dims = {d.get("name"): d.get("value") for d in node.findall("dimension")}
+    locations = [loc.get("ref") for loc in node.findall("location") if loc.get("ref")]
+    comment = node.find("comment")
+    return {
+        **{"period_index": None, "value_index": 1}, **key,
+        "value_kind": kind, "value": _float(node.get("value")), "value_text": node.get("value"),
+        "period_start": start, "period_end": end, "baseline_year": year,
+        "dimensions": json.dumps(dims, sort_keys=True) if dims else None,
+        "locations": ",".join(locations) or None,
+        "comment": _narrative(comment) if comment is not None else None,
+    }
