@@ -8,7 +8,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource
 
 from .assets import dbt as dbt_assets_module
-from .assets import crime, crops, geography, publish, ratification, registry
+from .assets import crime, crops, geography, project_outputs, publish, ratification, registry
 from .dbt_project import dbt_project
 from .resources import PipelineResource
 
@@ -20,8 +20,9 @@ defs = dg.Definitions(
     assets=[geography.raw_countries, registry.registry_tables, ratification.untc_snapshots, ratification.untc_raw_tables,
             crime.crime_snapshots, crime.crime_raw_tables,
             crops.crop_snapshots, crops.crop_raw_tables,
+            project_outputs.project_snapshots, project_outputs.project_raw_tables,
             dbt_assets_module.dbt_models, publish.published_warehouse],
-    asset_checks=[*geography.checks, *ratification.checks, *registry.checks, *crime.checks, *crops.checks],
+    asset_checks=[*geography.checks, *ratification.checks, *registry.checks, *crime.checks, *crops.checks, *project_outputs.checks],
     jobs=[build_job],
     resources={"pipeline": PipelineResource(), "dbt": DbtCliResource(
         project_dir=dbt_project,

@@ -30,8 +30,11 @@ INSTRUCTIONS = [
 ]
 
 
+_SHEET_UNSAFE = re.compile(r"[\[\]:*?/\\]")
+
+
 def _sheet_name(area: dict) -> str:
-    name = f"{area['code']} {re.sub(r'[\\[\\]:*?/\\\\]', ' ', area['name'])}"
+    name = area["code"] + " " + _SHEET_UNSAFE.sub(" ", area["name"])
     return name[:31].strip()
 
 

@@ -1,0 +1,75 @@
+"""Technical-assistance project outputs: IATI activities and filled submission templates."""
+import dagster as dg
+
+from schemas.common import Rejects, Snapshots, SourceFiles
+from schemas.project_outputs import (IatiActivities, IatiBudgets, IatiCountries, IatiIndicators, IatiSectors,
+                                     IatiTransactions, IatiValues, TemplateValues)
+from sources.iati.fetch import fetch_iati
+from sources.iati.ingest import ingest
+from sources.iati.landing import import_landing
+
+from ..checks import file_reject_rate, pandera_check, rule_check
+from ..resources import PipelineResource
+from ..warehouse import connect, write_table
+from .snapshots import family_snapshots, snapshot_asset
+
+SNAPSHOTS = ["raw", "project_snapshots"]
+IATI_TABLES = ("activities", "countries", "sectors", "indicators", "values", "budgets", "transactions")
+TEMPLATES = ["raw", "template_values"]
+FILES = ["raw", "project_files"]
+REJECTS = ["raw", "project_rejects"]
+
+
+def _fetch(store):
+    return fetch_iati(store)
+
+
+project_snapshots = snapshot_asset(
+    "project_outputs", SNAPSHOTS, _fetch,
+    "IATI activities (the illustrative sample until real files are fetched) and the filled submission "
+    "templates dropped into the landing folder.")
+
+
+@dg.multi_asset(
+    specs=[dg.AssetSpec(dg.AssetKey(["raw", f"iati_{t}"]), group_name="project_outputs", kinds={"python", "duckdb"},
+                        deps=[dg.AssetKey(SNAPSHOTS), dg.AssetKey(["raw", "countries"])]) for t in IATI_TABLES]
+          + [dg.AssetSpec(dg.AssetKey(k), group_name="project_outputs", kinds={"python", "duckdb"},
+                          deps=[dg.AssetKey(SNAPSHOTS), dg.AssetKey(["raw", "registry_indicators"])])
+             for k in (TEMPLATES, FILES, REJECTS)],
+    name="project_raw_tables",
+    description="Parse IATI activity files (results, indicators, periods, targets and actuals with their "
+                "dimensions) and filled submission templates; every row marked illustrative or not.",
+)
+def project_raw_tables(pipeline: PipelineResource):
+    store = pipeline.store()
+    import_landing(store, pipeline.paths().home)
+    tables = ingest(store, family_snapshots(store, "project_outputs"))
+    with connect(pipeline.paths().build_db) as con:
+        for table in IATI_TABLES:
+            write_table(con, "raw", f"iati_{table}", tables.iati[table])
+        write_table(con, "raw", TEMPLATES[1], tables.template_values)
+        write_table(con, "raw", FILES[1], tables.files)
+        write_table(con, "raw", REJECTS[1], tables.rejects)
+    for table in IATI_TABLES:
+        yield dg.MaterializeResult(asset_key=dg.AssetKey(["raw", f"iati_{table}"]),
+                                   metadata={"dagster/row_count": tables.iati[table].height})
+    yield dg.MaterializeResult(asset_key=dg.AssetKey(TEMPLATES), metadata={"dagster/row_count": tables.template_values.height})
+    yield dg.MaterializeResult(asset_key=dg.AssetKey(FILES), metadata={"dagster/row_count": tables.files.height})
+    yield dg.MaterializeResult(asset_key=dg.AssetKey(REJECTS), metadata={
+        "dagster/row_count": tables.rejects.height, "rejects": dg.MetadataValue.json(tables.rejects.head(50).to_dicts())})
+
+
+checks = [
+    pandera_check(["raw", "iati_activities"], IatiActivities),
+    pandera_check(["raw", "iati_countries"], IatiCountries),
+    pandera_check(["raw", "iati_values"], IatiValues),
+    pandera_check(["raw", "iati_sectors"], IatiSectors),
+    pandera_check(["raw", "iati_indicators"], IatiIndicators),
+    pandera_check(["raw", "iati_budgets"], IatiBudgets),
+    pandera_check(["raw", "iati_transactions"], IatiTransactions),
+    pandera_check(TEMPLATES, TemplateValues),
+    pandera_check(FILES, SourceFiles),
+    pandera_check(REJECTS, Rejects),
+    pandera_check(SNAPSHOTS, Snapshots),
+    file_reject_rate(FILES, "project_reject_rate"),
+]
