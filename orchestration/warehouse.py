@@ -46,6 +46,8 @@ def write_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, frame: 
     """Replace a table with a frame, in one transaction."""
     con.execute(f"create schema if not exists {ident(schema)}")
     target = f"{ident(schema)}.{ident(table)}"
+    # A column no row fills has no type of its own: store it as text, not as DuckDB's NULL type.
+    frame = frame.with_columns([pl.col(c).cast(pl.Utf8) for c, t in frame.schema.items() if t == pl.Null])
     con.execute("begin")
     try:
         con.register("_frame", frame.to_arrow())

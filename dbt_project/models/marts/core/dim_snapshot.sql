@@ -6,3 +6,5 @@ union all by name
 select * from {{ ref('stg_crime__snapshots') }}
 union all by name
 select * from {{ ref('stg_crop__snapshots') }}
+union all by name
+select * from {{ ref('stg_project__snapshots') }}

@@ -8,6 +8,9 @@ with files as (
     union all
     select dataset, snapshot_id, source_file, rows_in, rows_accepted, rows_rejected
     from {{ ref('stg_crop__files') }}
+    union all
+    select dataset, snapshot_id, source_file, rows_in, rows_accepted, rows_rejected
+    from {{ ref('stg_project__files') }}
 )
 
 select *, rows_in = rows_accepted + rows_rejected as reconciles

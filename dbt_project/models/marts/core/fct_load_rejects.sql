@@ -4,3 +4,5 @@ union all by name
 select * from {{ ref('stg_crime__rejects') }}
 union all by name
 select * from {{ ref('stg_crop__rejects') }}
+union all by name
+select * from {{ ref('stg_project__rejects') }}

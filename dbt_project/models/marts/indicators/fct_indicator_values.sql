@@ -9,6 +9,8 @@ with facts as (
     select * from {{ ref('int_indicator_values__seizures') }}
     union all by name
     select * from {{ ref('int_indicator_values__crops') }}
+    union all by name
+    select * from {{ ref('int_indicator_values__outputs') }}
 ),
 
 indicators as (
@@ -37,7 +39,7 @@ area_names as (
 
 attributed as (
     select
-        facts.*,
+        facts.* exclude (is_illustrative),
         case
             when facts.ref_area_type != 'country' then null
             when not (select is_loaded from assistance_loaded) then null
@@ -45,7 +47,7 @@ attributed as (
         end as in_receipt_of_assistance,
         indicators.influence_rule,
         assistance.activity_ids,
-        coalesce(assistance.is_illustrative, false) as is_illustrative
+        coalesce(facts.is_illustrative, false) or coalesce(assistance.is_illustrative, false) as is_illustrative
     from facts
     inner join indicators using (indicator_code)
     left join assistance

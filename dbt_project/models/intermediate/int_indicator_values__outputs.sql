@@ -1,0 +1,62 @@
+-- The output counts the annex asks for (people trained, tools produced, agreements signed …) per
+-- country, M49 region and world, from fct_project_outputs.
+with outputs as (
+    select * from {{ ref('fct_project_outputs') }}
+),
+
+countries as (
+    select iso3, m49_region_code from {{ ref('dim_country') }}
+),
+
+country_facts as (
+    select
+        indicator_code, 'country' as ref_area_type, country_iso3 as ref_area_code, year,
+        sum(value) as value, list_distinct(flatten(list(activity_ids))) as activity_ids,
+        string_agg(distinct basis, '; ') as aggregation_rule,
+        string_agg(distinct snapshot_ids, ',') as snapshot_ids,
+        string_agg(distinct source_file, ',') as source_rows,
+        bool_and(is_illustrative) as is_illustrative
+    from outputs
+    group by all
+),
+
+grouped as (
+    select f.*, g.group_type, g.group_code
+    from country_facts as f
+    inner join countries on countries.iso3 = f.ref_area_code
+    cross join lateral (
+        select 'm49_region' as group_type, countries.m49_region_code as group_code
+        union all select 'world', '001'
+    ) as g
+    where countries.m49_region_code is not null
+),
+
+aggregate_facts as (
+    select
+        indicator_code, group_type as ref_area_type, group_code as ref_area_code, year,
+        sum(value) as value, count(distinct ref_area_code) as members_reporting,
+        'sum over the countries with reported outputs' as aggregation_rule,
+        string_agg(distinct snapshot_ids, ',') as snapshot_ids,
+        bool_and(is_illustrative) as is_illustrative
+    from grouped
+    group by all
+)
+
+select
+    indicator_code, ref_area_type, ref_area_code, year, '_T' as disaggregation_dimension, '_T' as disaggregation,
+    value, 'count' as unit_measure, cast(null as double) as share_of_members, 'A' as obs_status,
+    cast(null as double) as lower_bound, cast(null as double) as upper_bound,
+    1 as members_in_group, 1 as members_reporting,
+    aggregation_rule || ': ' || array_to_string(activity_ids, ',') as aggregation_rule,
+    snapshot_ids, cast(null as varchar) as vintage, source_rows,
+    'project_outputs' as source_family, is_illustrative
+from country_facts
+union all by name
+select
+    indicator_code, ref_area_type, ref_area_code, year, '_T' as disaggregation_dimension, '_T' as disaggregation,
+    value, 'count' as unit_measure, cast(null as double) as share_of_members, 'A' as obs_status,
+    cast(null as double) as lower_bound, cast(null as double) as upper_bound,
+    cast(null as integer) as members_in_group, members_reporting, aggregation_rule, snapshot_ids,
+    cast(null as varchar) as vintage, cast(null as varchar) as source_rows,
+    'project_outputs' as source_family, is_illustrative
+from aggregate_facts

@@ -1,0 +1,1 @@
+{{ stg_rejects('project_rejects') }}

@@ -1,0 +1,1 @@
+{{ stg_snapshots('project_snapshots') }}
