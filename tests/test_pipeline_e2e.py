@@ -175,18 +175,66 @@ def test_indicator_facts_answer_the_annex(built):
         and disaggregation = 'UNTOC' and ref_area_type = 'world' and year = 2015""") == [("P",)]
 
 
-def test_paired_indicators_await_assistance_data_instead_of_showing_zeros(built):
+def test_assistance_gives_levels_of_influence_and_the_paired_indicators(built):
     rows = dict(query(built, """
         select indicator_code, coverage_status from rpt_indicator_coverage
-        where indicator_code in ('RAT.R1.I1', 'RAT.R1.I2', 'RAT.R1.D2', 'CCP.R1.I2')"""))
-    assert rows == {"RAT.R1.I1": "computed", "RAT.R1.I2": "awaiting assistance data (project outputs)",
-                    "RAT.R1.D2": "awaiting assistance data (project outputs)",
-                    "CCP.R1.I2": "awaiting project outputs data"}
-    assert query(built, "select count(*) from fct_indicator_values where indicator_code = 'RAT.R1.I2'") == [(0,)]
-    levels = query(built, """select distinct level_of_influence, influence_basis from fct_indicator_values
-                              where ref_area_type = 'country'""")
-    assert levels == [(None, "no assistance data loaded")]
+        where indicator_code in ('RAT.R1.I1', 'RAT.R1.I2', 'RAT.R2.I16', 'CCP.R1.I3')"""))
+    assert rows == {"RAT.R1.I1": "computed", "RAT.R1.I2": "computed", "RAT.R2.I16": "computed",
+                    "CCP.R1.I3": "awaiting project outputs data"}
+    # Nigeria received (illustrative) assistance for ratification in 2008-2010: its UNTOC value is
+    # a political-process result, so the level is medium, with the activity as evidence.
+    nga = query(built, """select value, in_receipt_of_assistance, level_of_influence, influence_basis, is_illustrative
+                          from fct_indicator_values where indicator_code = 'RAT.R1.I1' and disaggregation = 'UNTOC'
+                            and ref_area_code = 'NGA' and year = 2009""")
+    assert nga == [(1.0, True, "medium", "assisted: XX-ILLUSTRATIVE-SAMPLE-002", True)]
+    fra = query(built, """select in_receipt_of_assistance, level_of_influence, is_illustrative from fct_indicator_values
+                          where indicator_code = 'RAT.R1.I1' and disaggregation = 'UNTOC' and ref_area_code = 'FRA'
+                            and year = 2009""")
+    assert fra == [(False, "low", False)]
+    paired = query(built, """select count(*), bool_and(is_illustrative) from fct_indicator_values
+                             where indicator_code = 'RAT.R1.I2' and ref_area_type = 'world'""")[0]
+    assert paired[0] > 0 and paired[1] is True
     assert query(built, "select count(*) from dim_indicator where origin = 'annex'") == [(132,)]
+
+
+def test_project_outputs_are_counted_once_and_attributed(built):
+    assert query(built, "select count(*) from rpt_iati_duplicate_activities") == [(1,)]
+    assert query(built, """select count(distinct iati_identifier) from fct_assistance, unnest(activity_ids) as t(iati_identifier)
+                           where iati_identifier like 'XX-ILLUSTRATIVE-SAMPLE-%'""") == [(18,)]
+    # Activity 2 reports women and men apart: the count per country and year adds them up, and a
+    # July-June period counts in the year it ends.
+    ago = query(built, """select year, value, values_summed from fct_project_outputs
+                          where indicator_code = 'RAT.R2.I16' and country_iso3 = 'AGO' order by year""")
+    assert [r[0] for r in ago] == [2009, 2010] and all(r[2] == 2 for r in ago)
+    assert query(built, "select bool_and(is_illustrative) from fct_project_outputs") == [(True,)]
+    assert query(built, "select count(*) from rpt_project_outputs_unmapped") == [(0,)]
+    sector_only = query(built, """select bases from fct_assistance where country_iso3 = 'SEN' and area_code = 'RAT' and year = 2009""")
+    assert sector_only == [(["sector 1:15210"],)]
+
+
+def test_a_filled_template_dropped_in_the_landing_folder_loads(built, tmp_path):
+    import xlsxwriter
+
+    home = tmp_path / "home"
+    shutil.copytree(built, home)
+    landing = home / "var" / "landing" / "templates"
+    landing.mkdir(parents=True)
+    book = xlsxwriter.Workbook(str(landing / "kenya 2010.xlsx"), {"strings_to_numbers": False})
+    ws = book.add_worksheet("PRI Prison reform")
+    for r, row in enumerate([["PRI"], ["Country", "Indicator code", "Year", "Value", "Activity identifier", "Comment"],
+                             ["Kenya", "PRI.R2.I1", 2010, 120, "KEN-PRISON-7", None],
+                             ["Kenya", "PRI.R2.I1", 2010, "n/a", None, None]]):
+        for c, value in enumerate(row):
+            ws.write(r, c, value)
+    book.close()
+    assert main(["run", "--home", str(home)]) == 0
+    got = query(home, """select value, basis, is_illustrative from fct_project_outputs
+                         where indicator_code = 'PRI.R2.I1' and country_iso3 = 'KEN' and year = 2010
+                           and basis = 'submission template'""")
+    assert got == [(120.0, "submission template", False)]
+    assert query(home, "select reason from fct_load_rejects where dataset = 'submission_templates'") == [("value is not a number",)]
+    assert query(home, """select list_contains(activity_ids, 'KEN-PRISON-7') from fct_assistance
+                          where country_iso3 = 'KEN' and year = 2010 and area_code = 'PRI'""") == [(True,)]
 
 
 def test_crime_statistics_are_published_losslessly(built):

@@ -34,7 +34,8 @@ country_rows as (
         member_years.snapshot_id,
         member_years.snapshot_as_of,
         member_years.is_partial_year,
-        countries.m49_region_code
+        countries.m49_region_code,
+        indicators.requires_assistance and coalesce(assistance.is_illustrative, false) as is_illustrative
     from indicators
     inner join member_years using (instrument_code)
     inner join countries on countries.iso3 = member_years.member_iso3
@@ -65,7 +66,8 @@ country_facts as (
             || 'formal confirmation or definitive signature); a successor counts for its predecessor '
             || 'before it became a Member State' || coalesce('; via ' || via_participants, '') as aggregation_rule,
         snapshot_id as snapshot_ids,
-        cast(snapshot_as_of as varchar) as vintage
+        cast(snapshot_as_of as varchar) as vintage,
+        is_illustrative
     from country_rows
 ),
 
@@ -94,7 +96,8 @@ aggregate_facts as (
         'count of UN Member States of the year that were party on 31 December; denominator: UN '
             || 'Member States of the year in the group (M49 region of the State)' as aggregation_rule,
         string_agg(distinct snapshot_id, ',') as snapshot_ids,
-        max(cast(snapshot_as_of as varchar)) as vintage
+        max(cast(snapshot_as_of as varchar)) as vintage,
+        bool_or(is_illustrative) as is_illustrative
     from grouped
     group by all
 )
