@@ -64,11 +64,19 @@ def rule_check(asset_key: list[str], name: str, description: str,
     return _check
 
 
+RATE_MIN_ROWS = 50
+
+
 def file_reject_rate(files_key: list[str], name: str) -> dg.AssetChecksDefinition:
-    """No file of the family rejects more than the configured share of its rows (a layout change)."""
+    """No file of the family rejects more than the configured share of its rows (a layout change).
+
+    Files under RATE_MIN_ROWS rows (a filled template, an annex table) are not rated: a few bad
+    rows there are rejected and reported while the rest loads, and a changed layout stops such a
+    file with its own error.
+    """
 
     def rule(rejects: pl.DataFrame, pipeline: PipelineResource) -> tuple[bool, dict]:
-        files = read_table(pipeline, *files_key).with_columns(
+        files = read_table(pipeline, *files_key).filter(pl.col("rows_in") >= RATE_MIN_ROWS).with_columns(
             (pl.col("rows_rejected") / pl.col("rows_in").clip(1)).alias("rate")).sort("rate", descending=True)
         worst = float(files["rate"][0]) if files.height else 0.0
         reasons = (rejects.with_columns(pl.col("reason").str.replace(r":.*$", "")).group_by("reason").len()
@@ -76,7 +84,8 @@ def file_reject_rate(files_key: list[str], name: str) -> dg.AssetChecksDefinitio
         return worst <= pipeline.max_reject_rate, {
             "rows_in": int(files["rows_in"].sum()), "rows_rejected": int(files["rows_rejected"].sum()),
             "worst_file": dg.MetadataValue.json(files.head(1).select("source_file", "rate").to_dicts()),
-            "max_reject_rate": pipeline.max_reject_rate, "by_reason": dg.MetadataValue.json(reasons)}
+            "max_reject_rate": pipeline.max_reject_rate, "files_rated_from_rows": RATE_MIN_ROWS,
+            "by_reason": dg.MetadataValue.json(reasons)}
 
     rejects_key = [files_key[0], files_key[1].replace("_files", "_rejects")]
     return rule_check(rejects_key, name,

@@ -27,7 +27,7 @@ def _fetch(store):
 project_snapshots = snapshot_asset(
     "project_outputs", SNAPSHOTS, _fetch,
     "IATI activities (the illustrative sample until real files are fetched) and the filled submission "
-    "templates dropped into the landing folder.")
+    "templates dropped into the landing folder (var/landing/templates/).", collect=import_landing)
 
 
 @dg.multi_asset(
@@ -42,7 +42,6 @@ project_snapshots = snapshot_asset(
 )
 def project_raw_tables(pipeline: PipelineResource):
     store = pipeline.store()
-    import_landing(store, pipeline.paths().home)
     tables = ingest(store, family_snapshots(store, "project_outputs"))
     with connect(pipeline.paths().build_db) as con:
         for table in IATI_TABLES:

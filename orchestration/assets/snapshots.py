@@ -17,12 +17,15 @@ def family_snapshots(store: SnapshotStore, family: str):
 
 
 def snapshot_asset(family: str, key: list[str], fetch: Callable[[SnapshotStore], list[FetchReport]] | None,
-                   description: str) -> dg.AssetsDefinition:
+                   description: str, collect: Callable[[SnapshotStore, object], list] | None = None) -> dg.AssetsDefinition:
+    """`collect(store, home)` stores files that arrive by hand (the landing folder) as snapshots."""
     @dg.asset(key=key, group_name=family, kinds={"python", "duckdb"}, description=description,
               retry_policy=dg.RetryPolicy(max_retries=2, delay=5))
     def _asset(context: AssetExecutionContext, pipeline: PipelineResource) -> dg.MaterializeResult:
         store = pipeline.store()
         import_bundled(store, family)
+        if collect is not None:
+            collect(store, pipeline.paths().home)
         fetched = []
         if pipeline.fetch and fetch is not None:
             for report in fetch(store):
