@@ -10,7 +10,7 @@ from pathlib import Path
 from sources.errors import FetchError, SourceError
 from sources.settings import Paths, paths
 
-FAMILIES = ("ratification", "crime_statistics", "crop_surveys")
+FAMILIES = ("ratification", "crime_statistics", "crop_surveys", "project_outputs")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -23,10 +23,28 @@ def main(argv: list[str] | None = None) -> int:
     ins.add_argument("family", choices=FAMILIES)
     ins.add_argument("path_or_url")
     ins.add_argument("--json", action="store_true", help="print the report as JSON")
+    tpl = sub.add_parser("template", help="write the Excel submission template generated from the registry")
+    tpl.add_argument("--out", required=True, help="the .xlsx file to write")
     args = parser.parse_args(argv)
     if args.command == "run":
         return command_run(args)
+    if args.command == "template":
+        return command_template(args)
     return command_inspect(args)
+
+
+def command_template(args) -> int:
+    from sources.iati.template import write_template
+    from sources.strategy.registry import load_registry
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".xlsx":
+        print(f"--out must name an .xlsx file, not {out.name!r}", file=sys.stderr)
+        return 2
+    out.parent.mkdir(parents=True, exist_ok=True)
+    write_template(out, load_registry())
+    print(f"Submission template written to {out}")
+    return 0
 
 
 def command_run(args) -> int:

@@ -28,6 +28,8 @@ def inspect_file(family: str, path_or_url: str) -> dict:
         return inspect_crime(data, name, path_or_url)
     if family == "crop_surveys":
         return inspect_crops(data, name, path_or_url)
+    if family == "project_outputs":
+        return inspect_project_outputs(data, name, path_or_url)
     if family != "ratification":
         raise SourceError(f"unknown family {family!r}", file=name)
     result = parse_status_file(data, filename=name)
@@ -96,3 +98,28 @@ def inspect_crops(data: bytes, name: str, shown_as: str) -> dict:
         "rejects": result.rejects.to_dicts(), "summary": {"layout": layout, **result.facts},
         "warnings": result.warnings,
     }
+
+
+def inspect_project_outputs(data: bytes, name: str, shown_as: str) -> dict:
+    from sources.iati.activities import parse_iati
+    from sources.iati.template import parse_template
+    from sources.strategy.registry import load_registry
+
+    if data.startswith(b"PK"):
+        result = parse_template(data, filename=name, registry=load_registry())
+        return {"file": shown_as, "family": "project_outputs", "usable": True, "layout": "submission template",
+                "header": result.header, "header_fingerprint": result.header_fingerprint,
+                "rows_in": result.rows_in, "rows_accepted": result.rows_accepted,
+                "rows_rejected": result.rows_rejected, "reconciles": result.reconciles,
+                "rejects": result.rejects.to_dicts(), "summary": {"layout": "submission template", **result.facts},
+                "warnings": result.warnings}
+    parsed = parse_iati(data, filename=name)
+    idents = [(a["iati_identifier"], a["reporting_org_ref"]) for a in parsed.activities]
+    summary = {"layout": "IATI activities", **parsed.facts, "duplicate_activities": len(idents) - len(set(idents)),
+               "activities_without_results": sum(a["result_count"] == 0 for a in parsed.activities),
+               "result_indicators": len(parsed.indicators), "values": len(parsed.values),
+               "recipient_countries": sorted({c["country_iso3"] or c["country_code"] for c in parsed.countries})}
+    return {"file": shown_as, "family": "project_outputs", "usable": True, "layout": "IATI activities",
+            "header": [], "header_fingerprint": "-", "rows_in": len(parsed.activities) + len(parsed.rejects),
+            "rows_accepted": len(parsed.activities), "rows_rejected": len(parsed.rejects), "reconciles": True,
+            "rejects": parsed.rejects, "summary": summary, "warnings": []}

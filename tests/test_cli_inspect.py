@@ -91,3 +91,16 @@ def test_inspect_crop_surveys_shows_the_total_discrepancy(capsys):
     out = capsys.readouterr().out
     assert "Total 2020: published 234,200, rows sum to 234,000 (difference 200)" in out
     assert "rows read: 5  accepted: 5  rejected: 0" in out
+
+
+def test_template_command_and_inspect_project_outputs(tmp_path, capsys):
+    from .conftest import BUNDLED
+
+    out = tmp_path / "template.xlsx"
+    assert main(["template", "--out", str(out)]) == 0 and out.read_bytes().startswith(b"PK")
+    assert main(["template", "--out", str(tmp_path / "template.csv")]) == 2
+    capsys.readouterr()
+    sample = BUNDLED / "project_outputs" / "illustrative_iati_activities.xml"
+    assert main(["inspect", "project_outputs", str(sample), "--json"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["summary"]["duplicate_activities"] == 1 and report["rows_accepted"] == 18
