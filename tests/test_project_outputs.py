@@ -199,3 +199,23 @@ def test_a_failing_datastore_keeps_what_was_there(http_server, monkeypatch, tmp_
     monkeypatch.setattr("sources.fetch.time.sleep", lambda s: None)
     (report,) = fetch_iati(SnapshotStore(tmp_path))
     assert report.status == "failed" and "HTTP 503" in report.message
+
+
+def test_a_real_iati_file_replaces_the_illustrative_sample(tmp_path):
+    from sources.catalog import import_bundled
+    from sources.iati.ingest import ingest
+    from sources.iati.landing import iati_landing_dir, import_landing
+    from sources.snapshots import SnapshotStore
+
+    store = SnapshotStore(tmp_path / "snapshots")
+    import_bundled(store, "project_outputs")
+    before = ingest(store, store.list())
+    assert before.iati["activities"]["is_illustrative"].all()
+    landing = iati_landing_dir(tmp_path)
+    landing.mkdir(parents=True)
+    (landing / "activities.xml").write_bytes(EXAMPLE.read_bytes())
+    (snap,) = import_landing(store, tmp_path)
+    assert snap.dataset == "iati_activities" and import_landing(store, tmp_path) == [snap]   # stored once
+    after = ingest(store, store.list())
+    assert after.iati["activities"]["iati_identifier"].to_list() == ["AA-AAA-123456789-ABC123"]
+    assert not after.iati["activities"]["is_illustrative"].any()

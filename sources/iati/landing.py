@@ -14,12 +14,24 @@ def landing_dir(home: Path) -> Path:
     return home / "var" / "landing" / "templates"
 
 
+def iati_landing_dir(home: Path) -> Path:
+    return home / "var" / "landing" / "iati"
+
+
 def import_landing(store: SnapshotStore, home: Path) -> list[Snapshot]:
-    """Each .xlsx in the landing folder, stored once (its checksum is its version)."""
-    folder = landing_dir(home)
-    known = {(s.version, s.filename): s for s in store.list(DATASET)}
+    """Each filled template (.xlsx) and real IATI file (.xml) in the landing folders, stored once
+    (its checksum is its version). A real IATI file replaces the illustrative sample."""
+    out = _import(store, landing_dir(home), "*.xlsx", DATASET, "submission_template",
+                  "UNODC programme managers (submission template)")
+    out += _import(store, iati_landing_dir(home), "*.xml", "iati_activities", "iati_xml",
+                   "IATI activity file dropped in by hand")
+    return out
+
+
+def _import(store: SnapshotStore, folder: Path, pattern: str, dataset: str, fmt: str, producer: str) -> list[Snapshot]:
+    known = {(s.version, s.filename): s for s in store.list(dataset)}
     out = []
-    for path in sorted(folder.glob("*.xlsx")) if folder.exists() else []:
+    for path in sorted(folder.glob(pattern)) if folder.exists() else []:
         data = path.read_bytes()
         sha = hashlib.sha256(data).hexdigest()
         name = safe_name(path.name.replace(" ", "_"), "file name")
@@ -28,9 +40,9 @@ def import_landing(store: SnapshotStore, home: Path) -> list[Snapshot]:
             continue
         now = datetime.now(timezone.utc)
         out.append(store.put(data, {
-            "dataset": DATASET, "family": "project_outputs", "format": "submission_template",
+            "dataset": dataset, "family": "project_outputs", "format": fmt,
             "item": Path(name).stem, "version": sha[:16], "filename": name,
-            "producer": "UNODC programme managers (submission template)", "title": f"Filled template {path.name}",
+            "producer": producer, "title": f"{path.name} (landing folder)",
             "url": None, "accessed": now.isoformat(timespec="seconds"), "as_of": now.date().isoformat(),
             "licence": "Internal reporting to the warehouse", "published": None,
             "upstream": {"landing_file": path.name}, "notes": "dropped into the landing folder",

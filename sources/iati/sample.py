@@ -90,9 +90,11 @@ def build() -> str:
             lines.append('    <activity-status code="3"/>' if end < "2012" else '    <activity-status code="2"/>')
             lines.append(f'    <activity-date type="2" iso-date="{start}"/>')
             lines.append(f'    <activity-date type="4" iso-date="{end}"/>')
-            share = round(100 / len(countries), 2)
-            for iso3 in countries:
-                lines.append(f'    <recipient-country code="{_country_alpha2(iso3)}" percentage="{share}"/>')
+            # Percentages that add up to exactly 100, as the standard asks.
+            shares = [round(100 / len(countries), 2)] * (len(countries) - 1)
+            shares.append(round(100 - sum(shares), 2))
+            for iso3, share in zip(countries, shares):
+                lines.append(f'    <recipient-country code="{_country_alpha2(iso3)}" percentage="{share:g}"/>')
             lines.append(f'    <sector vocabulary="1" code="{sector}" percentage="100"/>')
             budget = rng.randrange(200, 2000) * 1000
             lines.append(f'    <budget type="1" status="2"><period-start iso-date="{start}"/><period-end iso-date="{end}"/>'
