@@ -25,12 +25,58 @@ def main(argv: list[str] | None = None) -> int:
     ins.add_argument("--json", action="store_true", help="print the report as JSON")
     tpl = sub.add_parser("template", help="write the Excel submission template generated from the registry")
     tpl.add_argument("--out", required=True, help="the .xlsx file to write")
+    rel = sub.add_parser("releases", help="list the kept releases and their tags")
+    rel.add_argument("--home", help="folder for var/ and warehouse/")
+    tag = sub.add_parser("tag", help="tag a release (a tagged release is never pruned)")
+    tag.add_argument("release")
+    tag.add_argument("name")
+    tag.add_argument("--home", help="folder for var/ and warehouse/")
+    dif = sub.add_parser("diff", help="what changed between two releases (ids or tags)")
+    dif.add_argument("release_a")
+    dif.add_argument("release_b")
+    dif.add_argument("--limit", type=int, default=20, help="rows to show per table and change (all with --json)")
+    dif.add_argument("--json", action="store_true")
+    dif.add_argument("--home", help="folder for var/ and warehouse/")
     args = parser.parse_args(argv)
     if args.command == "run":
         return command_run(args)
     if args.command == "template":
         return command_template(args)
+    if args.command in ("releases", "tag", "diff"):
+        return command_releases(args)
     return command_inspect(args)
+
+
+def command_releases(args) -> int:
+    from .releases import diff_releases, list_releases, release_path, resolve, tag_release
+
+    where = Paths(Path(args.home).resolve()) if args.home else paths()
+    try:
+        if args.command == "releases":
+            for r in list_releases(where):
+                print(f"{r['release_id']}  {r['published_at']}  code {r['code_version']}  {' '.join(r['tags'])}")
+            return 0
+        if args.command == "tag":
+            tag_release(where, resolve(where, args.release), args.name)
+            print(f"tagged {args.release} as {args.name}")
+            return 0
+        con, changes = diff_releases(release_path(where, args.release_a), release_path(where, args.release_b))
+        rows = changes.pl()
+        con.close()
+    except (ValueError, FileNotFoundError) as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    if args.json:
+        print(json.dumps(rows.to_dicts(), default=str, indent=1))
+        return 0
+    summary = rows.group_by("table_name", "change").len().sort("table_name", "change")
+    print(f"changes from {args.release_a} to {args.release_b}:")
+    for table, change, n in summary.iter_rows():
+        print(f"  {table:<28} {change:<8} {n:>8}")
+    for (table, change), part in rows.group_by(["table_name", "change"], maintain_order=True):
+        for row in part.head(args.limit).iter_rows(named=True):
+            print(f"  {table} {change}: {row['row_key']} {row['old_values'] or ''} -> {row['new_values'] or ''}")
+    return 0
 
 
 def command_template(args) -> int:

@@ -121,9 +121,18 @@ def publish(paths: Paths, required_checks: list[str]) -> dict:
                 counts[f"{schema}.{table}" if schema != "main" else table] = con.execute(
                     f"select count(*) from {ident(schema)}.{ident(table)}").fetchone()[0]
             con.execute("detach build")
+            previous = _previous_release(paths)
+            changes = _record_changes(con, paths) if previous else None
+            snapshots = con.execute("select snapshot_name, sha256 from main.dim_snapshot order by 1").fetchall() \
+                if "dim_snapshot" in counts else []
+            checks = con.execute("select check_name, passed, blocking from audit.check_results order by 1").fetchall() \
+                if "audit.check_results" in counts else []
             manifest = {"release_id": release_id, "published_at": datetime.now(timezone.utc).isoformat(),
                         "code_version": code_version(), "row_counts": counts,
-                        "checks": required_checks}
+                        "previous_release": previous, "changes_since_previous": changes,
+                        "snapshots": [{"name": n, "sha256": s} for n, s in snapshots],
+                        "checks": [{"check": c, "passed": p, "blocking": b} for c, p, b in checks],
+                        "required_checks": required_checks}
             con.execute("create table audit.release as select ?::varchar as release_id, "
                         "?::timestamptz as published_at, ?::varchar as code_version, ?::json as manifest",
                         [release_id, manifest["published_at"], manifest["code_version"], json.dumps(manifest)])
@@ -137,7 +146,43 @@ def publish(paths: Paths, required_checks: list[str]) -> dict:
     finally:
         if tmp.exists():
             tmp.unlink()
+    from .releases import keep_release, prune
+
+    keep_release(paths, paths.published_db, manifest)
+    manifest["pruned"] = prune(paths, int(os.environ.get("UNODC_KEEP_RELEASES", "10")), current=release_id)
     return manifest
+
+
+def _previous_release(paths: Paths) -> str | None:
+    if not paths.published_db.exists():
+        return None
+    con = duckdb.connect(str(paths.published_db), read_only=True)
+    try:
+        return con.execute("select release_id from audit.release").fetchone()[0]
+    except duckdb.Error:
+        return None
+    finally:
+        con.close()
+
+
+def _record_changes(con: duckdb.DuckDBPyConnection, paths: Paths) -> dict:
+    """audit.release_changes: what this release adds, removes and revises against the one before."""
+    from .releases import DIFFED, diff_sql
+
+    con.execute(f"attach '{_sql_path(paths.published_db)}' as previous_release (read_only)")
+    this = con.execute("select current_database()").fetchone()[0].replace('"', '""')
+    try:
+        con.execute("create table audit.release_changes as "
+                    + " union all ".join(diff_sql(t, "previous_release", f'"{this}"') for t in DIFFED))
+        counts = con.execute("select table_name, change, count(*) from audit.release_changes group by all").fetchall()
+        return {f"{table}.{change}": n for table, change, n in counts}
+    except duckdb.Error as exc:
+        # An older release without a table or column cannot be compared; say so, do not fail.
+        con.execute("create or replace table audit.release_changes (table_name varchar, row_key json, change varchar, "
+                    "old_values json, new_values json)")
+        return {"error": str(exc).splitlines()[0]}
+    finally:
+        con.execute("detach previous_release")
 
 
 def _sql_path(path: Path) -> str:

@@ -312,3 +312,41 @@ def test_crop_figures_keep_editions_bounds_and_the_reported_discrepancy(built):
                                and disaggregation = 'opium_poppy' and year = 2014""")
     assert change == [(round(100 * (224000 - 209000) / 209000, 2),)]
     assert query(built, "select count(*) from fct_load_rejects where dataset like 'crop%' or dataset like 'wdr_annex%'") == [(0,)]
+
+
+def test_releases_are_kept_compared_tagged_and_pruned(built, tmp_path, capsys, monkeypatch):
+    from orchestration.releases import list_releases
+    from sources.settings import Paths
+
+    home = tmp_path / "home"
+    shutil.copytree(built, home)
+    before = [r["release_id"] for r in list_releases(Paths(home))]
+    assert before, "every publish keeps its release"
+    table = (UNTC_TABLE / "18-12.csv").read_text().splitlines()
+    table[1] = table[1].replace("24 Sep 2003", "25 Sep 2003")          # Afghanistan's ratification revised
+    revised = "\n".join(table[:-1]) + "\n"                               # the last participant removed
+    SnapshotStore(home / "var" / "snapshots").put(revised.encode(), {
+        "dataset": "untc_status", "family": "ratification", "format": "untc_table", "item": "XVIII-12",
+        "version": "2016-01-01", "filename": "18-12.csv", "as_of": "2016-01-01", "licence": "test"})
+    assert main(["run", "--home", str(home)]) == 0
+    capsys.readouterr()
+    releases = [r["release_id"] for r in list_releases(Paths(home))]
+    old, new = releases[-2], releases[-1]
+    manifest = json.loads(query(home, "select manifest from audit.release")[0][0])
+    assert manifest["previous_release"] == old and manifest["release_id"] == new
+    changes = manifest["changes_since_previous"]
+    assert changes["fct_treaty_participation.revised"] == 1 and changes["fct_treaty_participation.removed"] == 1
+    assert changes["fct_indicator_values.added"] > 0                        # UNTOC's series now reaches 2016
+    assert {s["sha256"] for s in manifest["snapshots"]} >= {hashlib.sha256(revised.encode()).hexdigest()}
+    assert main(["diff", old, new, "--home", str(home), "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    afg = [r for r in rows if r["table_name"] == "fct_treaty_participation" and r["change"] == "revised"]
+    assert len(afg) == 1 and "2003-09-24" in afg[0]["old_values"] and "2003-09-25" in afg[0]["new_values"]
+    assert main(["tag", old, "wdr-test", "--home", str(home)]) == 0
+    assert main(["tag", old, "../escape", "--home", str(home)]) == 2
+    assert main(["diff", "wdr-test", new, "--home", str(home)]) == 0
+    monkeypatch.setenv("UNODC_KEEP_RELEASES", "1")
+    assert main(["run", "--home", str(home)]) == 0
+    kept = {r["release_id"]: r["tags"] for r in list_releases(Paths(home))}
+    assert old in kept and kept[old] == ["wdr-test"]                      # tagged: never pruned
+    assert new not in kept and len(kept) == 2
