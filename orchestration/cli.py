@@ -114,6 +114,11 @@ def command_run(args) -> int:
         print("\nThe build did not publish. What failed:", file=sys.stderr)
         for line in failures or ["(see the Dagster run log above)"]:
             print(f"  - {line}", file=sys.stderr)
+        from .alerts import notify_failure
+
+        blocking = [f for f in failures if "(WARN)" not in f]
+        for channel in notify_failure(where, "the build did not publish", blocking or failures, result.run_id):
+            print(f"  alert: {channel}", file=sys.stderr)
         return 1
     return 0
 

@@ -12,6 +12,17 @@ from .assets import crime, crops, geography, project_outputs, publish, ratificat
 from .dbt_project import dbt_project
 from .resources import PipelineResource
 
+@dg.run_failure_sensor(name="alert_on_run_failure", description="Writes every failed run to var/log/alerts.log "
+                       "and sends it to the webhook and e-mail address configured in the environment.")
+def alert_on_run_failure(context: dg.RunFailureSensorContext):
+    from sources.settings import paths
+
+    from .alerts import notify_failure
+
+    notify_failure(paths(), f"run {context.dagster_run.job_name} failed",
+                   [context.failure_event.message or ""], context.dagster_run.run_id)
+
+
 build_job = dg.define_asset_job(
     "build", selection=dg.AssetSelection.all(),
     description="Snapshots -> raw tables -> checks -> dbt models and tests -> publish.")
@@ -24,6 +35,7 @@ defs = dg.Definitions(
             dbt_assets_module.dbt_models, publish.published_warehouse],
     asset_checks=[*geography.checks, *ratification.checks, *registry.checks, *crime.checks, *crops.checks, *project_outputs.checks],
     jobs=[build_job],
+    sensors=[alert_on_run_failure],
     resources={"pipeline": PipelineResource(), "dbt": DbtCliResource(
         project_dir=dbt_project,
         # The dbt beside this interpreter, whatever PATH says.

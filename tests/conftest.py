@@ -45,6 +45,12 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
+    def do_POST(self):  # noqa: N802
+        length = int(self.headers.get("Content-Length") or 0)
+        self.server.posts.append({"path": self.path, "headers": dict(self.headers), "body": self.rfile.read(length)})
+        self.send_response(204)
+        self.end_headers()
+
     def log_message(self, *args):
         pass
 
@@ -60,6 +66,7 @@ def http_server():
     """A real HTTP server on 127.0.0.1; tests set `server.routes[path] = (status, body, headers)`."""
     server = _Server(("127.0.0.1", 0), _Handler)
     server.routes = {}
+    server.posts = []
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     server.base = f"http://127.0.0.1:{server.server_address[1]}"

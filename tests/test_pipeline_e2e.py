@@ -140,6 +140,8 @@ def test_a_seeded_bad_row_stops_publication(built, tmp_path):
         "select passed, details from audit.check_results where check_name = 'participants_mapped'").fetchone()
     con.close()
     assert passed is False and "Atlantis" in details
+    alert = json.loads((home / "var" / "log" / "alerts.log").read_text().splitlines()[-1])
+    assert alert["summary"] == "the build did not publish" and any("participants_mapped" in d for d in alert["details"])
 
 
 def test_a_second_build_at_once_is_refused(built):
