@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
 
+import polars as pl
 import yaml
 
 from .errors import SnapshotConflict
@@ -182,3 +183,12 @@ class SnapshotStore:
 def bundled_sidecars(bundle_root: Path, family: str | None = None) -> list[Path]:
     base = bundle_root / family if family else bundle_root
     return sorted(base.rglob("*.snapshot.yaml"))
+
+
+def snapshot_frame(snaps: list[Snapshot]) -> pl.DataFrame:
+    """The provenance of snapshots as a table (raw.<family>_snapshots)."""
+    cols = ["snapshot_id", "name", "dataset", "family", "format", "item", "version", "filename",
+            "sha256", "meta_sha256", "size", "producer", "title", "url", "accessed", "published",
+            "as_of", "licence", "upstream", "notes", "stored_at"]
+    return pl.DataFrame([{c: s.record()[c] for c in cols} for s in snaps],
+                        schema={c: (pl.Int64 if c == "size" else pl.Utf8) for c in cols})

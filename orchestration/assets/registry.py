@@ -5,7 +5,7 @@ import polars as pl
 from schemas.common import Snapshots
 from schemas.registry import IndicatorRegistry, RegistryResults
 from sources.catalog import import_bundled
-from sources.ratification.ingest import snapshot_frame
+from sources.snapshots import snapshot_frame
 from sources.strategy.annex import parse_annex
 from sources.strategy.registry import indicator_frame, load_registry, result_frame, verify_against_annex
 

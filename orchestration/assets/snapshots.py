@@ -5,7 +5,7 @@ import dagster as dg
 from dagster import AssetExecutionContext
 
 from sources.catalog import FetchReport, import_bundled
-from sources.ratification.ingest import snapshot_frame
+from sources.snapshots import snapshot_frame
 from sources.snapshots import SnapshotStore
 
 from ..resources import PipelineResource

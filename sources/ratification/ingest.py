@@ -8,7 +8,7 @@ import polars as pl
 
 from ..errors import SourceError
 from ..geography import resolve
-from ..snapshots import Snapshot, SnapshotStore
+from ..snapshots import Snapshot, SnapshotStore, snapshot_frame
 from . import instruments, parse_status_file
 
 ACTION_SCHEMA = {
@@ -80,11 +80,3 @@ def ingest(store: SnapshotStore, snaps: list[Snapshot]) -> UntcTables:
         snapshots=snapshot_frame(snaps),
         instruments=pl.DataFrame(instruments(), infer_schema_length=None),
     )
-
-
-def snapshot_frame(snaps: list[Snapshot]) -> pl.DataFrame:
-    cols = ["snapshot_id", "name", "dataset", "family", "format", "item", "version", "filename",
-            "sha256", "meta_sha256", "size", "producer", "title", "url", "accessed", "published",
-            "as_of", "licence", "upstream", "notes", "stored_at"]
-    return pl.DataFrame([{c: s.record()[c] for c in cols} for s in snaps],
-                        schema={c: (pl.Int64 if c == "size" else pl.Utf8) for c in cols})

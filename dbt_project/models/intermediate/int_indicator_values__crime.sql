@@ -140,10 +140,7 @@ summed as (
     from series_country as s
     inner join {{ ref('dim_indicator') }} as d using (indicator_code)
     inner join members as m on m.iso3 = s.ref_area_code and m.year = s.year
-    cross join lateral (
-        select 'm49_region' as group_type, m.m49_region_code as group_code
-        union all select 'world', '001'
-    ) as g
+    cross join lateral ({{ area_groups('m.m49_region_code') }}) as g
     where json_extract_string(d.computation_spec, '$.aggregate') = 'sum'
     group by all
 ),
@@ -164,10 +161,7 @@ shared as (
         max(s.vintage) as vintage
     from share_country as s
     inner join members as m on m.iso3 = s.ref_area_code and m.year = s.year
-    cross join lateral (
-        select 'm49_region' as group_type, m.m49_region_code as group_code
-        union all select 'world', '001'
-    ) as g
+    cross join lateral ({{ area_groups('m.m49_region_code') }}) as g
     group by all
 ),
 

@@ -61,10 +61,7 @@ summed as (
         max(f.edition) as vintage
     from country_figures as f
     inner join countries as c on c.iso3 = f.country_iso3
-    cross join lateral (
-        select 'm49_region' as group_type, c.m49_region_code as group_code
-        union all select 'world', '001'
-    ) as g
+    cross join lateral ({{ area_groups('c.m49_region_code') }}) as g
     group by all
 ),
 

@@ -34,10 +34,7 @@ grouped as (
     select f.*, g.group_type, g.group_code
     from country_facts as f
     inner join countries on countries.iso3 = f.ref_area_code
-    cross join lateral (
-        select 'm49_region' as group_type, countries.m49_region_code as group_code
-        union all select 'world', '001'
-    ) as g
+    cross join lateral ({{ area_groups('countries.m49_region_code') }}) as g
     where countries.m49_region_code is not null
 ),
 
