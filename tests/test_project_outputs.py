@@ -219,3 +219,62 @@ def test_a_real_iati_file_replaces_the_illustrative_sample(tmp_path):
     after = ingest(store, store.list())
     assert after.iati["activities"]["iati_identifier"].to_list() == ["AA-AAA-123456789-ABC123"]
     assert not after.iati["activities"]["is_illustrative"].any()
+
+
+IATI_SCHEMA = FIXTURES / "iati-schema"
+
+
+@pytest.fixture(scope="module")
+def iati_schema():
+    import xmlschema
+
+    # allow="local": a schema or import that points anywhere but the disk is refused, never fetched.
+    schema = xmlschema.XMLSchema(str(IATI_SCHEMA / "iati-activities-schema.xsd"), allow="local", defuse="always")
+    loaded = {schema.url for schema in schema.maps.iter_schemas() if schema.url}
+    assert loaded and all(url.startswith("file://") for url in loaded), loaded
+    return schema
+
+
+def _schema_errors(schema, xml: str) -> list[str]:
+    return [f"{e.path}: {e.reason}" for e in schema.iter_errors(xml)]
+
+
+def test_the_bundled_schema_is_iati_2_03(iati_schema):
+    assert iati_schema.version == "2.03"
+    assert {"iati-activities", "iati-activity"} <= set(iati_schema.elements)
+
+
+def test_the_illustrative_sample_is_valid_iati_2_03(iati_schema):
+    assert _schema_errors(iati_schema, SAMPLE.read_text(encoding="utf-8")) == []
+    assert _schema_errors(iati_schema, build()) == []
+
+
+def test_the_official_annotated_example_is_valid_iati_2_03(iati_schema):
+    assert _schema_errors(iati_schema, EXAMPLE.read_text(encoding="utf-8")) == []
+
+
+def test_the_schema_check_catches_an_actual_before_its_target(iati_schema):
+    # The layout the sample had before: targets and actuals interleaved within a period.
+    xml = build()
+    first_target = xml.index("<target ")
+    target = xml[first_target:xml.index("</target>", first_target) + len("</target>")]
+    first_actual = xml.index("<actual ", first_target)
+    actual = xml[first_actual:xml.index("</actual>", first_actual) + len("</actual>")]
+    swapped = xml.replace(target, "@@", 1).replace(actual, target, 1).replace("@@", actual, 1)
+    errors = _schema_errors(iati_schema, swapped)
+    assert errors and "period" in errors[0] and "target" in errors[0]
+
+
+def test_only_the_newest_generated_sample_stands_in(tmp_path):
+    from sources.catalog import import_bundled
+    from sources.iati.ingest import usable_snapshots
+    from sources.snapshots import SnapshotStore
+    import yaml
+
+    store = SnapshotStore(tmp_path / "snapshots")
+    (current,) = import_bundled(store, "project_outputs")
+    meta = yaml.safe_load(SAMPLE.with_name(SAMPLE.name + ".snapshot.yaml").read_text())
+    # A store filled before the sample was regenerated keeps the earlier version beside the new one.
+    older = store.put(b'<iati-activities version="2.03"/>', {**meta, "version": "2026-11-27"})
+    assert {s.version for s in store.list()} == {older.version, current.version}
+    assert usable_snapshots(store.list()) == [current]

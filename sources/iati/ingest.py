@@ -50,7 +50,9 @@ class ProjectTables:
 def usable_snapshots(snaps: list[Snapshot]) -> list[Snapshot]:
     """The illustrative sample stands in only while no real IATI file has been fetched or dropped in."""
     real = [s for s in snaps if s.format == "iati_xml" and s.dataset != ILLUSTRATIVE]
-    return [s for s in snaps if not (real and s.dataset == ILLUSTRATIVE)]
+    # A store keeps every earlier version of the generated sample; only the newest stands in.
+    newest = max((s.version for s in snaps if s.dataset == ILLUSTRATIVE), default=None)
+    return [s for s in snaps if not (s.dataset == ILLUSTRATIVE and (real or s.version != newest))]
 
 
 def ingest(store: SnapshotStore, snaps: list[Snapshot]) -> ProjectTables:

@@ -57,9 +57,9 @@ def _narrative(text: str) -> str:
     return f"<narrative>{escape(text)}</narrative>"
 
 
-def _country_alpha2(iso3: str) -> str:
+def _country(iso3: str):
     import pycountry
-    return pycountry.countries.get(alpha_3=iso3).alpha_2
+    return pycountry.countries.get(alpha_3=iso3)
 
 
 def _periods(start: str, end: str) -> list[tuple[str, str]]:
@@ -94,7 +94,11 @@ def build() -> str:
             shares = [round(100 / len(countries), 2)] * (len(countries) - 1)
             shares.append(round(100 - sum(shares), 2))
             for iso3, share in zip(countries, shares):
-                lines.append(f'    <recipient-country code="{_country_alpha2(iso3)}" percentage="{share:g}"/>')
+                lines.append(f'    <recipient-country code="{_country(iso3).alpha_2}" percentage="{share:g}"/>')
+            # Result locations cross-reference these definitions by their ref, as the standard asks.
+            for iso3 in countries:
+                lines.append(f'    <location ref="{iso3}"><name>{_narrative(_country(iso3).name)}</name>'
+                             f'<administrative vocabulary="A4" code="{_country(iso3).alpha_2}" level="0"/></location>')
             lines.append(f'    <sector vocabulary="1" code="{sector}" percentage="100"/>')
             budget = rng.randrange(200, 2000) * 1000
             lines.append(f'    <budget type="1" status="2"><period-start iso-date="{start}"/><period-end iso-date="{end}"/>'
@@ -111,18 +115,21 @@ def build() -> str:
                 for period_start, period_end in _periods(start, end):
                     lines.append("        <period>")
                     lines.append(f'          <period-start iso-date="{period_start}"/><period-end iso-date="{period_end}"/>')
+                    # The schema wants every target of a period before its first actual.
+                    targets, actuals = [], []
                     for iso3 in countries:
                         target = rng.randrange(5, 60)
-                        lines.append(f'          <target value="{target}"><location ref="{iso3}"/></target>')
+                        targets.append(f'          <target value="{target}"><location ref="{iso3}"/></target>')
                         if result_no == 1 and number in (2, 12):
                             # Disaggregated actuals: women and men reported apart, summed when counted.
                             women = rng.randrange(1, target)
-                            lines.append(f'          <actual value="{women}"><location ref="{iso3}"/>'
-                                         f'<dimension name="sex" value="female"/></actual>')
-                            lines.append(f'          <actual value="{target - women + rng.randrange(0, 5)}"><location ref="{iso3}"/>'
-                                         f'<dimension name="sex" value="male"/></actual>')
+                            actuals.append(f'          <actual value="{women}"><location ref="{iso3}"/>'
+                                           f'<dimension name="sex" value="female"/></actual>')
+                            actuals.append(f'          <actual value="{target - women + rng.randrange(0, 5)}"><location ref="{iso3}"/>'
+                                           f'<dimension name="sex" value="male"/></actual>')
                         else:
-                            lines.append(f'          <actual value="{target + rng.randrange(-4, 6)}"><location ref="{iso3}"/></actual>')
+                            actuals.append(f'          <actual value="{target + rng.randrange(-4, 6)}"><location ref="{iso3}"/></actual>')
+                    lines.extend(targets + actuals)
                     lines.append("        </period>")
                 lines.append("      </indicator>")
                 lines.append("    </result>")
