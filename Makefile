@@ -6,7 +6,7 @@ export DAGSTER_HOME ?= $(CURDIR)/var/dagster_home
 export UV_COMPILE_BYTECODE := 1
 DBT_FILES := $(shell find dbt_project/models dbt_project/macros dbt_project/tests dbt_project/seeds -type f 2>/dev/null) dbt_project/dbt_project.yml
 
-.PHONY: run test dev setup manifest lock clean
+.PHONY: run test dev setup manifest lock clean bench bench-quick
 
 run: setup $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/unodc-indicators run
@@ -16,6 +16,13 @@ test: setup
 
 dev: setup $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+# Benchmarks (BENCHMARKS.md): scaled copies and homes go to a temporary folder, results to bench/out/.
+bench: setup
+	$(BIN)/python -m bench.run
+
+bench-quick: setup
+	$(BIN)/python -m bench.run --quick
 
 setup: $(BIN)/.installed manifest
 

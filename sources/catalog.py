@@ -13,7 +13,7 @@ import yaml
 
 from .errors import FetchError, SourceError
 from .fetch import FetchPolicy, http_get
-from .settings import BUNDLED_DIR
+from .settings import bundled_dir
 from .snapshots import Snapshot, SnapshotStore, bundled_sidecars
 
 DATASETS_FILE = Path(__file__).with_name("datasets.yaml")
@@ -32,7 +32,7 @@ def dataset_url(dataset: str, **fields: str) -> str:
 
 
 def import_bundled(store: SnapshotStore, family: str) -> list[Snapshot]:
-    return [store.import_bundled(p) for p in bundled_sidecars(BUNDLED_DIR, family)]
+    return [store.import_bundled(p) for p in bundled_sidecars(bundled_dir(), family)]
 
 
 def latest_by_item(snaps: list[Snapshot]) -> dict[str, Snapshot]:

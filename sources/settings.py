@@ -38,6 +38,12 @@ class Paths:
         return self.build_dir / "build.lock"
 
 
+def bundled_dir() -> Path:
+    """`UNODC_BUNDLE_DIR` names another folder laid out like `sources/bundled` (family folders of files
+    with `*.snapshot.yaml` sidecars) to build from instead; the benchmark's scaled copies use it."""
+    return Path(os.environ.get("UNODC_BUNDLE_DIR") or BUNDLED_DIR).resolve()
+
+
 def paths() -> Paths:
     """`UNODC_HOME` (default: the project folder) holds `var/` and `warehouse/`."""
     home = Path(os.environ.get("UNODC_HOME") or PROJECT_ROOT).resolve()
