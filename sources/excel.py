@@ -4,6 +4,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+import zlib
 
 import fastexcel
 import polars as pl
@@ -36,6 +37,26 @@ def check_xlsx(data: bytes, filename: str) -> None:
                           file=filename)
     if "xl/workbook.xml" not in names:
         raise SourceError("a ZIP archive but not an xlsx workbook (no xl/workbook.xml)", file=filename)
+    _check_declared_sizes(data, filename)
+
+
+def _check_declared_sizes(data: bytes, filename: str) -> None:
+    """Inflate every part up to the size its header declares, and no further.
+
+    The reader that follows trusts the compressed stream, not the header: a crafted part that
+    declares a few bytes and inflates to gigabytes would pass the ratio check above. Reading each
+    part through zipfile stops at the declared size and checks the CRC there, so such a part is
+    refused after at most its declared size, which the checks above already bound.
+    """
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        for info in archive.infolist():
+            try:
+                with archive.open(info) as part:
+                    while part.read(1 << 20):
+                        pass
+            except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
+                raise SourceError(f"xlsx part {info.filename} declares {info.file_size} bytes but its data does not "
+                                  f"match ({exc}): refused as damaged or crafted", file=filename) from None
 
 
 def sheet_names(data: bytes, filename: str) -> list[str]:

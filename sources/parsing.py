@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -64,16 +65,33 @@ class FrameResult:
 
     @property
     def rows_rejected(self) -> int:
-        return self.rejects["row"].n_unique() if self.rejects.height else 0
+        # A workbook of several sheets repeats row numbers: a row is a sheet and a number.
+        return self.rejects.select("sheet", "row").n_unique() if self.rejects.height else 0
 
     @property
     def rows_accepted(self) -> int:
         """Source rows accepted (a wide table gives several values per source row)."""
-        return self.accepted["source_row"].n_unique() if self.accepted.height else 0
+        if not self.accepted.height:
+            return 0
+        key = ["sheet", "source_row"] if "sheet" in self.accepted.columns else ["source_row"]
+        return self.accepted.select(key).n_unique()
 
     @property
     def reconciles(self) -> bool:
         return self.rows_accepted + self.rows_rejected == self.rows_in
+
+
+FORMULA_PATTERN = r"^\s*(?:[=@]|[+-]\s*[A-Za-z(])"
+_FORMULA = re.compile(FORMULA_PATTERN)
+
+
+def looks_like_formula(text: str | None) -> bool:
+    """A label that a spreadsheet would run as a formula ('=HYPERLINK(…)', '+cmd', '@SUM(…)').
+
+    No name, code or category of the sources starts like this; a cell that does is either damaged
+    or hostile, and is rejected rather than carried into a warehouse that is exported to Excel.
+    """
+    return bool(text) and bool(_FORMULA.match(text))
 
 
 REJECT_SCHEMA = {"file": pl.Utf8, "sheet": pl.Utf8, "row": pl.Int64, "column": pl.Utf8,

@@ -18,7 +18,7 @@ import polars as pl
 from ..errors import SourceError
 from ..excel import XLSX_SIGNATURE, read_csv_as_text, read_sheet_as_text, sheet_names
 from ..geography import countries
-from ..parsing import REJECT_SCHEMA, FrameResult
+from ..parsing import FORMULA_PATTERN, REJECT_SCHEMA, FrameResult
 
 REQUIRED = {
     "iso3_code": "Iso3_code", "country": "Country", "dimension": "Dimension", "category": "Category",
@@ -58,8 +58,19 @@ def parse_release_date(text: str | None) -> date | None:
 def read_table(data: bytes, filename: str) -> tuple[str | None, pl.DataFrame]:
     if data.startswith(XLSX_SIGNATURE) or filename.lower().endswith((".xlsx", ".xlsm")):
         names = sheet_names(data, filename)
-        sheet = next((n for n in names if n.lower().startswith("data_")), names[0])
-        return read_sheet_as_text(data, filename, sheet)
+        data_sheets = [n for n in names if n.lower().startswith("data_")]
+        if data_sheets or len(names) == 1:
+            return read_sheet_as_text(data, filename, (data_sheets or names)[0])
+        # A sheet added in front (notes, a cover) without the usual name: the data is the sheet
+        # whose header names the layout's columns.
+        for name in names:
+            sheet, frame = read_sheet_as_text(data, filename, name)
+            try:
+                find_header(split_row_numbers(frame)[1], filename, sheet)
+            except SourceError:
+                continue
+            return sheet, frame
+        return read_sheet_as_text(data, filename, names[0])
     return None, read_csv_as_text(data, filename)
 
 
@@ -117,6 +128,9 @@ def parse_cts(data: bytes, *, filename: str, min_year: int = 1900) -> FrameResul
     body = raw.slice(h + 1).with_columns(excel_rows.slice(h + 1).alias("source_row"))
     # A row with no cell at all is layout, not data.
     body = body.filter(pl.any_horizontal([pl.col(c).is_not_null() for c in cols]))
+    if body.height == 0:
+        # A release without rows would replace the previous release's figures with nothing.
+        raise SourceError("no data rows under the header", file=filename, sheet=sheet, row=excel_rows[h])
     frame = body.select(
         "source_row",
         *[pl.col(src).str.strip_chars().alias(key) for key, src in pick.items()],
@@ -136,12 +150,18 @@ def parse_cts(data: bytes, *, filename: str, min_year: int = 1900) -> FrameResul
         (pl.col("value_text").is_null(), header[positions[value_key]], "value_text", "value is empty"),
         (pl.col("value_text").is_not_null() & pl.col("value_numeric").is_null() & ~pl.col("is_censored"),
          header[positions[value_key]], "value_text", "value is not a number"),
+        (pl.col("value_numeric") < 0, header[positions[value_key]], "value_text",
+         "negative value (counts, rates and percentages cannot be negative)"),
         (pl.col("unit_kind").is_null(), REQUIRED["iso3_code"], "reporting_unit",
          "unknown reporting unit: not a country code nor in sources/crime/reporting_units.csv"),
     ]
+    for key, label in {**REQUIRED, **OPTIONAL}.items():
+        if key in pick and key != "year":
+            problems.append((pl.col(key).str.contains(FORMULA_PATTERN),
+                             header[positions[_norm(label)]], key, "label looks like a spreadsheet formula"))
     reject_parts = []
     for condition, column, field, reason in problems:
-        bad = frame.filter(condition)
+        bad = frame.filter(condition.fill_null(False))
         if bad.height:
             reject_parts.append(bad.select(
                 pl.lit(filename).alias("file"), pl.lit(sheet, pl.Utf8).alias("sheet"),

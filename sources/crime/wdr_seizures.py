@@ -30,6 +30,7 @@ COLUMNS = {
 }
 REQUIRED = ("iso3", "year", "drug_group", "drug_name", "kg_equivalent")
 NUMBER = r"^-?\d+(\.\d+)?([eE][-+]?\d+)?$"
+THOUSANDS = r"^-?\d{1,3}(,\d{3})+(\.\d+)?$"
 UNITS_FILE = Path(__file__).with_name("seizure_units.csv")
 
 
@@ -53,7 +54,13 @@ def parse_wdr_seizures(data: bytes, *, filename: str) -> FrameResult:
     if h is None:
         raise SourceError("no header row naming DrugGroup and DrugName in the first 30 rows", file=filename, sheet=sheet)
     header = [c or "" for c in raw.row(h)]
-    where = {_norm(c): i for i, c in enumerate(header) if c}
+    where: dict[str, int] = {}
+    for i, c in enumerate(header):
+        if c and _norm(c) in where:
+            raise SourceError(f"column {c!r} appears twice in the header", file=filename, sheet=sheet,
+                              row=excel_rows[h], column=c)
+        if c:
+            where[_norm(c)] = i
     pick = {}
     for key, aliases in COLUMNS.items():
         found = next((where[_norm(a)] for a in aliases if _norm(a) in where), None)
@@ -67,8 +74,13 @@ def parse_wdr_seizures(data: bytes, *, filename: str) -> FrameResult:
     notes = [c for row in raw.head(h).iter_rows() for c in row if c][1:]
     body = (raw.slice(h + 1).with_columns(excel_rows.slice(h + 1).alias("source_row"))
             .filter(pl.any_horizontal([pl.col(c).is_not_null() for c in raw.columns])))
+    if body.height == 0:
+        raise SourceError("no data rows under the header", file=filename, sheet=sheet, row=excel_rows[h])
     frame = body.select("source_row", *[pl.col(src).str.strip_chars().alias(k) for k, src in pick.items()],
                         *[pl.lit(None, pl.Utf8).alias(k) for k in COLUMNS if k not in pick])
+    # '1,282' typed as text is the number 1282, as the UN-CTS parser reads it.
+    frame = frame.with_columns(pl.when(pl.col(k).str.contains(THOUSANDS)).then(pl.col(k).str.replace_all(",", ""))
+                               .otherwise(pl.col(k)).alias(k) for k in ("quantity", "kg_equivalent"))
     known = set(countries()["iso3"])
     frame = (frame
              .join(unit_table(), on="unit_text", how="left")

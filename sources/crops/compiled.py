@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+from datetime import date
 
 import polars as pl
 
@@ -38,12 +39,23 @@ def parse_compiled(data: bytes, *, filename: str) -> FrameResult:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise SourceError(f"not UTF-8 (byte {data[exc.start]:#04x} at offset {exc.start})", file=filename) from None
-    frame = pl.read_csv(io.StringIO(text), infer_schema=False)
+    try:
+        frame = pl.read_csv(io.StringIO(text), infer_schema=False)
+    except pl.exceptions.PolarsError as exc:
+        raise SourceError(f"cannot read CSV: {str(exc).splitlines()[0]}", file=filename) from None
+    doubled = next((c for c in frame.columns if re.search(r"_duplicated_\d+$", c)), None)
+    if doubled:
+        name = re.sub(r"_duplicated_\d+$", "", doubled)
+        raise SourceError(f"column {name!r} appears twice in the header", file=filename, row=1, column=name)
+    if frame.height == 0:
+        raise SourceError("the file has a header but no rows", file=filename, row=1)
     missing = [c for c in REQUIRED if c not in frame.columns]
     if missing:
         raise SourceError(f"required column(s) missing: {', '.join(missing)}", file=filename, row=1, column=missing[0])
     frame = frame.with_row_index("i").with_columns((pl.col("i") + 2).cast(pl.Int64).alias("source_row")).drop("i")
     records, rejects = [], []
+    this_year = date.today().year
+    first_row: dict[tuple, int] = {}
     for row in frame.iter_rows(named=True):
         r = row["source_row"]
 
@@ -58,9 +70,14 @@ def parse_compiled(data: bytes, *, filename: str) -> FrameResult:
             reject("crop", row["crop"], f"unknown crop (expected one of {sorted(CROPS)})")
             continue
         year = int(row["year"]) if (row["year"] or "").isdigit() else None
-        if year is None or not 1900 <= year <= 2100:
-            reject("year", row["year"], "impossible or missing year")
+        if year is None or not 1900 <= year <= this_year:
+            reject("year", row["year"], f"impossible or missing year (outside 1900-{this_year})")
             continue
+        key = (row["crop"], row["iso3"], year, row.get("series_label_raw"), row.get("estimate"), source)
+        if key in first_row:
+            reject("year", row["year"], f"duplicate of row {first_row[key]}: same crop, country, series, year and source")
+            continue
+        first_row[key] = r
         is_total = row["iso3"] in TOTAL_CODES
         iso3 = None if is_total else row["iso3"]
         if not is_total and resolve(row["country"] or "")[0] != iso3:

@@ -52,15 +52,27 @@ def split_label(text: str | None) -> tuple[str, list[str]]:
     return label, []
 
 
+def _year_header(rows: list[list]) -> int | None:
+    return next((i for i, r in enumerate(rows[:40]) if sum(header_year(c) is not None for c in r) >= 3), None)
+
+
+def _table_sheet(data: bytes, filename: str) -> tuple[str, pl.DataFrame, int]:
+    """The first sheet with a year header: a contents or notes sheet may come first."""
+    names = sheet_names(data, filename)
+    for name in names:
+        sheet, raw = read_sheet_as_text(data, filename, name)
+        header_idx = _year_header([list(r) for r in raw.drop("excel_row").iter_rows()])
+        if header_idx is not None:
+            return sheet, raw, header_idx
+    raise SourceError("no header row of years in the first 40 rows: not a WDR annex table",
+                      file=filename, sheet=names[0])
+
+
 def parse_wdr_annex(data: bytes, *, filename: str, edition: str | None = None) -> FrameResult:
-    sheet, raw = read_sheet_as_text(data, filename, sheet_names(data, filename)[0])
+    sheet, raw, header_idx = _table_sheet(data, filename)
     excel_rows = raw["excel_row"].to_list()
     rows = [list(r) for r in raw.drop("excel_row").iter_rows()]
     cells = lambda r: [c for c in r if c not in (None, "")]  # noqa: E731
-    header_idx = next((i for i, r in enumerate(rows[:40]) if sum(header_year(c) is not None for c in r) >= 3), None)
-    if header_idx is None:
-        raise SourceError("no header row of years in the first 40 rows: not a WDR annex table",
-                          file=filename, sheet=sheet)
     title = next((c for r in rows[:header_idx] for c in cells(r)), None)
     if not title:
         raise SourceError("no title above the year header", file=filename, sheet=sheet)
@@ -81,6 +93,11 @@ def parse_wdr_annex(data: bytes, *, filename: str, edition: str | None = None) -
         raise SourceError("the year header leaves no column for labels", file=filename, sheet=sheet,
                           row=excel_rows[header_idx])
     year_cols = {i: header_year(c) for i, c in enumerate(header) if header_year(c) is not None}
+    this_year = date.today().year
+    for i, year in year_cols.items():
+        if year > this_year:
+            raise SourceError(f"year header {year} is in the future: not a table of surveys made", file=filename,
+                              sheet=sheet, row=excel_rows[header_idx], column=str(header[i]))
     note_cols = [i for i in range(label_col + 1, len(header)) if i not in year_cols and i not in attribute_cols]
     trailing = {i: str(header[i]).strip() for i in note_cols if header[i] not in (None, "")}
 
@@ -88,6 +105,7 @@ def parse_wdr_annex(data: bytes, *, filename: str, edition: str | None = None) -
     sources: list[str] = []
     notes: list[str] = []
     records, rejects, missing_cells = [], [], 0
+    first_row: dict[tuple, int] = {}
     rows_in = 0
     band = country = series_letters = None
     block: dict[str, str | None] = {}
@@ -146,6 +164,13 @@ def parse_wdr_annex(data: bytes, *, filename: str, edition: str | None = None) -
             letters = series_letters or []
         is_total = bool(_TOTAL.match(bare or ""))
         name = bare if is_total else country
+        key = (band, name, ",".join(letters), estimate, json.dumps(block, sort_keys=True))
+        if key in first_row:
+            # The same country, series and estimate twice would be counted twice in every total.
+            rejects.append({"file": filename, "sheet": sheet, "row": excel_row, "column": header[label_col] or "label",
+                            "value": label_cell, "reason": f"duplicate of row {first_row[key]}: {name!r}"})
+            continue
+        first_row[key] = excel_row
         iso3 = None if is_total else resolve(name or "")[0]
         if not is_total and iso3 is None:
             rejects.append({"file": filename, "sheet": sheet, "row": excel_row, "column": header[label_col] or "label",
@@ -163,7 +188,13 @@ def parse_wdr_annex(data: bytes, *, filename: str, edition: str | None = None) -
                                 "value": text, "reason": f"not a number: {text!r}"})
                 row_bad = True
                 continue
-            parsed.append((year, float(text.replace(",", "")), text))
+            number = float(text.replace(",", ""))
+            if number < 0:
+                rejects.append({"file": filename, "sheet": sheet, "row": excel_row, "column": str(year),
+                                "value": text, "reason": f"negative figure: {text!r}"})
+                row_bad = True
+                continue
+            parsed.append((year, number, text))
         if row_bad:
             continue
         for year, value, text in parsed:
@@ -174,6 +205,9 @@ def parse_wdr_annex(data: bytes, *, filename: str, edition: str | None = None) -
                 "block": json.dumps({**block, **row_notes}, sort_keys=True) if (block or row_notes) else None,
                 "year": year, "value": value, "value_text": text,
             })
+    if rows_in == 0:
+        # An edition without figures would stand as the newest edition of the table.
+        raise SourceError("no figures under the year header", file=filename, sheet=sheet, row=excel_rows[header_idx])
     accepted = pl.DataFrame(records, schema={
         "source_row": pl.Int64, "band": pl.Utf8, "label": pl.Utf8, "name": pl.Utf8, "country_iso3": pl.Utf8,
         "is_total": pl.Boolean, "series": pl.Utf8, "estimate": pl.Utf8, "block": pl.Utf8, "year": pl.Int64,

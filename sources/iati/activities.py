@@ -7,7 +7,9 @@ XML is parsed with DTDs and entity expansion forbidden and a size limit.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
+from datetime import date
 from xml.etree.ElementTree import Element, ParseError
 
 import pycountry
@@ -66,8 +68,11 @@ def parse_iati(data: bytes, *, filename: str) -> IatiTables:
         raise SourceError("file is empty", file=filename)
     if len(data) > MAX_FILE_BYTES:
         raise SourceError(f"file is {len(data)} bytes, over the {MAX_FILE_BYTES}-byte limit", file=filename)
-    if not data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
+    head = data.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if not head.startswith(b"<"):
         raise SourceError("not XML: the file does not start with '<'", file=filename)
+    if re.match(rb"<!doctype html|<html", head[:200], re.I):
+        raise SourceError("an HTML page, not an IATI activity file", file=filename)
     try:
         root = fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except DefusedXmlException as exc:
@@ -116,6 +121,11 @@ def _activity(act: Element, position: int, filename: str, out: IatiTables) -> No
     })
     for rc in act.findall("recipient-country"):
         code = rc.get("code")
+        if iso3_of(code) is None:
+            out.rejects.append(_reject(filename, position, "recipient-country/@code", code,
+                                       f"recipient-country code {code!r} is not an ISO 3166-1 country code; "
+                                       "the activity's other countries are kept"))
+            continue
         out.countries.append({**key, "country_code": code, "country_iso3": iso3_of(code),
                               "percentage": _float(rc.get("percentage"))})
     for rr in act.findall("recipient-region"):
@@ -153,15 +163,60 @@ def _activity(act: Element, position: int, filename: str, out: IatiTables) -> No
                 "aggregation_status": ind.get("aggregation-status"),
                 "references": json.dumps(refs) if refs else None,
             })
+            measure = ind.get("measure", "1")
+            where = f"result[{r_index}]/indicator[{i_index}]"
             baseline = ind.find("baseline")
             if baseline is not None:
-                out.values.append(_value(ind_key, "baseline", baseline, None, None, baseline.get("year")))
+                problem = _value_problem(baseline.get("value"), measure, None, "baseline")
+                if problem:
+                    out.rejects.append(_reject(filename, position, f"{where}/baseline/@value", baseline.get("value"), problem))
+                else:
+                    out.values.append(_value(ind_key, "baseline", baseline, None, None, baseline.get("year")))
             for p_index, period in enumerate(ind.findall("period"), start=1):
                 start, end = _date_of(period, "period-start"), _date_of(period, "period-end")
                 for kind in ("target", "actual"):
                     for v_index, node in enumerate(period.findall(kind), start=1):
+                        problem = _date_problem(start, end, kind) or _value_problem(node.get("value"), measure, end, kind)
+                        if problem:
+                            out.rejects.append(_reject(filename, position, f"{where}/period[{p_index}]/{kind}[{v_index}]",
+                                                       node.get("value"), problem))
+                            continue
                         out.values.append(_value({**ind_key, "period_index": p_index, "value_index": v_index},
                                                  kind, node, start, end, None))
+
+
+_DECIMAL = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+
+
+def _reject(filename: str, position: int, column: str, value: str | None, reason: str) -> dict:
+    """A rejected item of an activity (a value, a country): the activity itself still loads."""
+    return {"file": filename, "sheet": None, "row": position, "column": column, "value": value, "reason": reason}
+
+
+def _value_problem(text: str | None, measure: str, end: str | None, kind: str) -> str | None:
+    """Why a baseline, target or actual cannot be counted (None when it can, or has no value)."""
+    if text is None or text.strip() == "":
+        return None
+    if not _DECIMAL.match(text.strip()):
+        return f"{kind} value {text!r} is not a decimal number (IATI requires xsd:decimal; no '<5', no '1,282')"
+    if measure in ("1", "2") and float(text) < 0:
+        return f"{kind} value {text!r} is negative: a count or a percentage cannot be"
+    return None
+
+
+def _date_problem(start: str | None, end: str | None, kind: str) -> str | None:
+    for label, text in (("period-start", start), ("period-end", end)):
+        if text is None:
+            continue
+        try:
+            when = date.fromisoformat(text[:10])
+        except ValueError:
+            return f"impossible date: {label} {text!r} is not an ISO date"
+        if when.year < 1900:
+            return f"impossible date: {label} {text!r} is before 1900"
+    if kind == "actual" and end and end[:10] > date.today().isoformat():
+        return f"an actual for a period that ends in the future ({end})"
+    return None
 
 
 def _date_of(node: Element, child: str) -> str | None:

@@ -14,7 +14,7 @@ import xlsxwriter
 from ..errors import SourceError
 from ..excel import read_sheet_as_text, sheet_names
 from ..geography import countries, resolve
-from ..parsing import REJECT_SCHEMA, FrameResult
+from ..parsing import REJECT_SCHEMA, FrameResult, looks_like_formula
 
 COLUMNS = ["Country", "Indicator code", "Year", "Value", "Activity identifier", "Comment"]
 FIRST_YEAR = 2008
@@ -96,6 +96,7 @@ def parse_template(data: bytes, *, filename: str, registry: dict) -> FrameResult
     area_of = {i["code"]: results[i["result"]]["area"] for i in registry["indicators"] if i["line_kind"] == "indicator"}
     areas = {a["code"] for a in registry["areas"]}
     records, rejects, rows_in = [], [], 0
+    first_row: dict[tuple, tuple[str, int]] = {}
     this_year = date.today().year
     area_sheets = [n for n in names if n[:3] in areas and (len(n) == 3 or n[3] == " ")]
     if not area_sheets:
@@ -121,6 +122,17 @@ def parse_template(data: bytes, *, filename: str, registry: dict) -> FrameResult
                 rejects.append({"file": filename, "sheet": sheet, "row": row, "column": column, "value": value,
                                 "reason": reason})
 
+            formula = next((name for name, text in (("Country", country), ("Activity identifier", activity))
+                            if looks_like_formula(text)), None)
+            if formula:
+                reject(formula, country if formula == "Country" else activity, "looks like a spreadsheet formula")
+                continue
+            key = (country, code, year_text, value_text, activity)
+            if key in first_row:
+                reject("Country", country, f"duplicate of row {first_row[key][1]} on sheet {first_row[key][0]!r}: "
+                       "the same output reported twice would be counted twice")
+                continue
+            first_row[key] = (sheet, row)
             iso3 = country.upper() if re.fullmatch(r"[A-Za-z]{3}", country) and resolve(country)[0] is None \
                 and country.upper() in set(countries()["iso3"]) else resolve(country)[0]
             if not iso3:

@@ -92,7 +92,8 @@ def parse_cell(text: str | None, kinds: dict[str, str], *, not_before: date | No
     if not_before and when < not_before:
         raise ValueError(f"date {when.isoformat()} is before the instrument was adopted ({not_before.isoformat()})")
     if not_after and when > not_after:
-        raise ValueError(f"date {when.isoformat()} is after the snapshot's date ({not_after.isoformat()})")
+        what = "today" if not_after == date.today() else "the snapshot's date"
+        raise ValueError(f"date {when.isoformat()} is after {what} ({not_after.isoformat()})")
     if suffix not in kinds:
         raise ValueError(f"action letter {suffix or '(none)'!r} is not one the column header lists "
                          f"({', '.join(repr(k) for k in kinds) or 'none'})")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from ..errors import SourceError
-from ..parsing import ParseResult, Reject
+from ..parsing import ParseResult, Reject, looks_like_formula
 from .cells import PARTY_KINDS, SIGNATURE_KINDS, clean_text, header_kinds, parse_cell, split_footnotes
 
 
@@ -17,6 +17,13 @@ def column_kinds(headers: list[str], filename: str) -> list[dict[str, str]]:
     if first.lower() != "participant":
         raise SourceError(f"first column is {first!r}, expected 'Participant'", file=filename, row=1,
                           column=headers[0])
+    seen: set[str] = set()
+    for header in headers:
+        name = split_footnotes(header)[0]
+        if name.lower() in seen:
+            # Two columns of one kind would count each action twice.
+            raise SourceError(f"column {name!r} appears twice in the header", file=filename, row=1, column=name)
+        seen.add(name.lower())
     out = []
     for header in headers[1:]:
         try:
@@ -31,7 +38,13 @@ def read_rows(result: ParseResult, headers: list[str], body: list[tuple[int, lis
     """Fill `result` with one event row per dated cell and one reject per bad cell or row."""
     kinds = column_kinds(headers, result.file)
     result.header = [split_footnotes(h)[0] for h in headers]
+    if not body:
+        # A newer table without rows would hide every participant of the older one.
+        raise SourceError("the status table has a header but no participant rows", file=result.file, row=1)
+    # Without a snapshot date, nothing can have happened after today.
+    not_after = as_of or date.today()
     signed = parties = 0
+    first_row: dict[str, int] = {}
     for row_no, cells in body:
         result.rows_in += 1
         participant_raw = cells[0] if cells else None
@@ -40,6 +53,15 @@ def read_rows(result: ParseResult, headers: list[str], body: list[tuple[int, lis
             result.rejects.append(Reject(result.file, row_no, result.header[0], participant_raw,
                                          "participant name is empty"))
             continue
+        if looks_like_formula(participant):
+            result.rejects.append(Reject(result.file, row_no, result.header[0], participant,
+                                         "participant name looks like a spreadsheet formula"))
+            continue
+        if participant in first_row:
+            result.rejects.append(Reject(result.file, row_no, result.header[0], participant,
+                                         f"participant listed twice (first at row {first_row[participant]})"))
+            continue
+        first_row[participant] = row_no
         if len(cells) > len(headers):
             extra = [c for c in cells[len(headers):] if clean_text(c)]
             if extra:
@@ -50,7 +72,7 @@ def read_rows(result: ParseResult, headers: list[str], body: list[tuple[int, lis
         for col, col_kinds in enumerate(kinds, start=1):
             raw = cells[col] if col < len(cells) else None
             try:
-                parsed = parse_cell(raw, col_kinds, not_before=adopted_on, not_after=as_of)
+                parsed = parse_cell(raw, col_kinds, not_before=adopted_on, not_after=not_after)
             except ValueError as exc:
                 problems.append(Reject(result.file, row_no, result.header[col], clean_text(raw), str(exc)))
                 continue

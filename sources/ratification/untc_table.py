@@ -34,7 +34,12 @@ def parse_untc_table(data: bytes, *, filename: str, item: str | None = None,
     if not item:
         raise SourceError("cannot tell which instrument this table is for (name it like 18-12.csv)",
                           file=filename)
-    records = list(csv.reader(io.StringIO(text)))
+    reader = csv.reader(io.StringIO(text))
+    try:
+        records = list(reader)
+    except csv.Error as exc:
+        # A cell over the csv module's field limit (128 KiB) is no participant name or date.
+        raise SourceError(f"cannot read the cell: {exc}", file=filename, row=reader.line_num) from None
     if not records:
         raise SourceError("file has no header row", file=filename)
     info = _instrument(item)

@@ -23,6 +23,16 @@ _BARE_AMP = re.compile(r"&(?!#?\w+;)")
 _DECL_ENCODING = re.compile(rb"^<\?xml[^>]*encoding=[\"']([A-Za-z0-9._-]+)[\"']")
 _MAINTENANCE = re.compile(rb"maintenance and is currently unavailable|currently under maintenance", re.I)
 _ROMAN_CHAPTER = re.compile(r"CHAPTER\s+([IVXL]+)", re.I)
+_LATIN1 = {"iso-8859-1", "iso8859-1", "latin-1", "latin1", "l1", "windows-1252", "cp1252"}
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]")
+
+
+def _is_utf8(data: bytes) -> bool:
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def _text(node: Element | None, path: str) -> str | None:
@@ -51,6 +61,11 @@ def decode(data: bytes, filename: str) -> str:
         raise SourceError("an HTML page, not an MTDSG XML status file", file=filename)
     m = _DECL_ENCODING.match(head)
     encoding = m.group(1).decode().lower() if m else "utf-8"
+    if encoding.replace("_", "-") in _LATIN1 and _UTF8_SEQUENCE.search(head) and _is_utf8(head):
+        # Read as declared, 'Türkiye' would become 'TÃ¼rkiye': a name no list knows.
+        raise SourceError(f"the file declares {encoding.upper()} but its bytes are UTF-8 "
+                          f"(first at offset {_UTF8_SEQUENCE.search(head).start()}): re-save it or fix the declaration",
+                          file=filename)
     try:
         return head.decode(encoding)
     except (LookupError, UnicodeDecodeError) as exc:
