@@ -18,6 +18,8 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="materialize every asset, run the checks and publish the warehouse")
     run.add_argument("--fetch", action="store_true", help="fetch live data first (else: bundled snapshots only)")
+    run.add_argument("--if-changed", action="store_true",
+                     help="refresh the snapshots first; rebuild and publish only if one changed since the published release")
     run.add_argument("--home", help="folder for var/ and warehouse/ (default: $UNODC_HOME or the project)")
     ins = sub.add_parser("inspect", help="parse and validate one source file without touching the warehouse")
     ins.add_argument("family", choices=FAMILIES)
@@ -97,15 +99,25 @@ def command_run(args) -> int:
     import dagster as dg
 
     from .dbt_project import prepare_manifest
-    from .warehouse import build_lock
+    from .resources import build_lock_once
 
     where = Paths(Path(args.home).resolve()) if args.home else paths()
     prepare_manifest()
     from .definitions import defs
 
     instance = _instance()
-    run_config = {"resources": {"pipeline": {"config": {"home": str(where.home), "fetch": bool(args.fetch)}}}}
-    with build_lock(where):
+    # With --if-changed the refresh run has fetched already.
+    run_config = {"resources": {"pipeline": {"config": {"home": str(where.home),
+                                                         "fetch": bool(args.fetch and not args.if_changed)}}}}
+    with build_lock_once(where):
+        if args.if_changed:
+            from .nightly import refresh_and_decide
+
+            decision = refresh_and_decide(defs, instance, where, fetch=bool(args.fetch))
+            print(decision)
+            if not decision.rebuild:
+                print(summary(where, published_now=False))
+                return 0
         result = defs.resolve_job_def("build").execute_in_process(
             instance=instance, run_config=run_config, raise_on_error=False)
     failures = _failures(result) + _dbt_failures(where)

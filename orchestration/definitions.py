@@ -11,6 +11,7 @@ from .assets import dbt as dbt_assets_module
 from .assets import crime, crops, geography, project_outputs, publish, ratification, registry
 from .dbt_project import dbt_project
 from .resources import PipelineResource
+from .schedules import WRITES_BUILD, landing_folder, nightly_schedule, rebuild_sensor, refresh_job
 
 @dg.run_failure_sensor(name="alert_on_run_failure", description="Writes every failed run to var/log/alerts.log "
                        "and sends it to the webhook and e-mail address configured in the environment.")
@@ -25,7 +26,7 @@ def alert_on_run_failure(context: dg.RunFailureSensorContext):
 
 build_job = dg.define_asset_job(
     "build", selection=dg.AssetSelection.all(),
-    description="Snapshots -> raw tables -> checks -> dbt models and tests -> publish.")
+    description="Snapshots -> raw tables -> checks -> dbt models and tests -> publish.", tags=WRITES_BUILD)
 
 defs = dg.Definitions(
     assets=[geography.raw_countries, registry.registry_tables, ratification.untc_snapshots, ratification.untc_raw_tables,
@@ -34,8 +35,9 @@ defs = dg.Definitions(
             project_outputs.project_snapshots, project_outputs.project_raw_tables,
             dbt_assets_module.dbt_models, publish.published_warehouse],
     asset_checks=[*geography.checks, *ratification.checks, *registry.checks, *crime.checks, *crops.checks, *project_outputs.checks],
-    jobs=[build_job],
-    sensors=[alert_on_run_failure],
+    jobs=[build_job, refresh_job],
+    schedules=[nightly_schedule],
+    sensors=[alert_on_run_failure, landing_folder, rebuild_sensor(build_job)],
     resources={"pipeline": PipelineResource(), "dbt": DbtCliResource(
         project_dir=dbt_project,
         # The dbt beside this interpreter, whatever PATH says.

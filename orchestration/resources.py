@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import dagster as dg
@@ -7,9 +8,33 @@ import dagster as dg
 from sources.settings import Paths, paths
 from sources.snapshots import SnapshotStore
 
+# Lock files this process holds: the CLI takes the lock before it starts a job in-process, and the
+# resource of that job must not try again (a second flock in one process would refuse itself).
+_held: set[Path] = set()
+
+
+@contextlib.contextmanager
+def build_lock_once(where: Paths):
+    """The build lock (`var/build/build.lock`), taken once per process and held until the end."""
+    from .warehouse import build_lock
+
+    if where.lock_file in _held:
+        yield
+        return
+    with build_lock(where):
+        _held.add(where.lock_file)
+        try:
+            yield
+        finally:
+            _held.discard(where.lock_file)
+
 
 class PipelineResource(dg.ConfigurableResource):
-    """Where the pipeline keeps its files, and whether this run fetches live data."""
+    """Where the pipeline keeps its files, and whether this run fetches live data.
+
+    Every run that uses it holds the build lock for its whole length, so a run the Dagster daemon
+    launches (schedule, sensor, UI) and a `unodc-indicators run` never write the build at once.
+    """
 
     home: str | None = None
     fetch: bool = False
@@ -20,3 +45,8 @@ class PipelineResource(dg.ConfigurableResource):
 
     def store(self) -> SnapshotStore:
         return SnapshotStore(self.paths().snapshots)
+
+    @contextlib.contextmanager
+    def yield_for_execution(self, context: dg.InitResourceContext):
+        with build_lock_once(self.paths()):
+            yield self

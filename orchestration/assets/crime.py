@@ -8,6 +8,8 @@ from sources.crime.fetch import fetch_cts
 from sources.crime.ingest import ingest
 
 from ..checks import file_reject_rate, pandera_check, rule_check
+from ..freshness import freshness_check
+from ..metadata import rejects_metadata, table_metadata
 from ..resources import PipelineResource
 from ..warehouse import connect, write_table
 from .snapshots import family_snapshots, snapshot_asset
@@ -40,18 +42,15 @@ def crime_raw_tables(pipeline: PipelineResource):
                            (FILES, tables.files), (REJECTS, tables.rejects), (UNITS, tables.units)):
             write_table(con, key[0], key[1], frame)
     files = tables.files
-    yield dg.MaterializeResult(asset_key=dg.AssetKey(OBSERVATIONS), metadata={
-        "dagster/row_count": tables.observations.height,
-        "by_dataset": dg.MetadataValue.json(dict(tables.observations.group_by("dataset").len().iter_rows()))})
-    yield dg.MaterializeResult(asset_key=dg.AssetKey(SEIZURES), metadata={"dagster/row_count": tables.seizures.height})
-    yield dg.MaterializeResult(asset_key=dg.AssetKey(FILES), metadata={
-        "dagster/row_count": files.height,
-        "files": dg.MetadataValue.json(files.select("dataset", "source_file", "release_date", "header_fingerprint",
-                                                    "rows_in", "rows_accepted", "rows_rejected").to_dicts())})
-    yield dg.MaterializeResult(asset_key=dg.AssetKey(REJECTS), metadata={
-        "dagster/row_count": tables.rejects.height,
-        "rejects": dg.MetadataValue.json(tables.rejects.head(50).to_dicts())})
-    yield dg.MaterializeResult(asset_key=dg.AssetKey(UNITS), metadata={"dagster/row_count": tables.units.height})
+    yield dg.MaterializeResult(asset_key=dg.AssetKey(OBSERVATIONS), metadata=table_metadata(
+        tables.observations,
+        by_dataset=dg.MetadataValue.json(dict(tables.observations.group_by("dataset").len().iter_rows()))))
+    yield dg.MaterializeResult(asset_key=dg.AssetKey(SEIZURES), metadata=table_metadata(tables.seizures))
+    yield dg.MaterializeResult(asset_key=dg.AssetKey(FILES), metadata=table_metadata(
+        files, files=dg.MetadataValue.json(files.select("dataset", "source_file", "release_date", "header_fingerprint",
+                                                        "rows_in", "rows_accepted", "rows_rejected").to_dicts())))
+    yield dg.MaterializeResult(asset_key=dg.AssetKey(REJECTS), metadata=rejects_metadata(tables.rejects))
+    yield dg.MaterializeResult(asset_key=dg.AssetKey(UNITS), metadata=table_metadata(tables.units))
 
 
 def _duplicate_keys(frame: pl.DataFrame, _) -> tuple[bool, dict]:
@@ -68,6 +67,7 @@ checks = [
     pandera_check(REJECTS, Rejects),
     pandera_check(UNITS, ReportingUnits),
     pandera_check(SNAPSHOTS, Snapshots),
+    freshness_check(SNAPSHOTS, "crime_statistics"),
     file_reject_rate(FILES, "crime_reject_rate"),
     rule_check(OBSERVATIONS, "cts_duplicate_keys",
                "Rows that share a natural key in the official files: kept with their row numbers, reported.",

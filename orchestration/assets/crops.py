@@ -7,6 +7,8 @@ from schemas.crops import AnnexValues, CompiledValues, TotalChecks
 from sources.crops.ingest import ingest
 
 from ..checks import file_reject_rate, pandera_check, rule_check
+from ..freshness import freshness_check
+from ..metadata import rejects_metadata, table_metadata
 from ..resources import PipelineResource
 from ..warehouse import connect, write_table
 from .snapshots import family_snapshots, snapshot_asset
@@ -39,14 +41,13 @@ def crop_raw_tables(pipeline: PipelineResource):
         for key, frame in ((ANNEX, tables.annex_values), (COMPILED, tables.compiled_values),
                            (CHECKS, tables.total_checks), (FILES, tables.files), (REJECTS, tables.rejects)):
             write_table(con, key[0], key[1], frame)
-    yield dg.MaterializeResult(asset_key=dg.AssetKey(ANNEX), metadata={"dagster/row_count": tables.annex_values.height})
-    yield dg.MaterializeResult(asset_key=dg.AssetKey(COMPILED), metadata={"dagster/row_count": tables.compiled_values.height})
-    yield dg.MaterializeResult(asset_key=dg.AssetKey(CHECKS), metadata={
-        "dagster/row_count": tables.total_checks.height,
-        "discrepancies": dg.MetadataValue.json(
-            tables.total_checks.filter(~pl.col("agrees")).to_dicts() if tables.total_checks.height else [])})
-    yield dg.MaterializeResult(asset_key=dg.AssetKey(FILES), metadata={"dagster/row_count": tables.files.height})
-    yield dg.MaterializeResult(asset_key=dg.AssetKey(REJECTS), metadata={"dagster/row_count": tables.rejects.height})
+    yield dg.MaterializeResult(asset_key=dg.AssetKey(ANNEX), metadata=table_metadata(tables.annex_values))
+    yield dg.MaterializeResult(asset_key=dg.AssetKey(COMPILED), metadata=table_metadata(tables.compiled_values))
+    yield dg.MaterializeResult(asset_key=dg.AssetKey(CHECKS), metadata=table_metadata(
+        tables.total_checks, discrepancies=dg.MetadataValue.json(
+            tables.total_checks.filter(~pl.col("agrees")).to_dicts() if tables.total_checks.height else [])))
+    yield dg.MaterializeResult(asset_key=dg.AssetKey(FILES), metadata=table_metadata(tables.files))
+    yield dg.MaterializeResult(asset_key=dg.AssetKey(REJECTS), metadata=rejects_metadata(tables.rejects))
 
 
 def _totals_agree(frame: pl.DataFrame, _) -> tuple[bool, dict]:
@@ -65,6 +66,7 @@ checks = [
     pandera_check(FILES, SourceFiles),
     pandera_check(REJECTS, Rejects),
     pandera_check(SNAPSHOTS, Snapshots),
+    freshness_check(SNAPSHOTS, "crop_surveys"),
     file_reject_rate(FILES, "crop_reject_rate"),
     rule_check(CHECKS, "crop_totals_match_rows",
                "Each annex table's totals against the sum of its rows; a discrepancy is reported with its numbers, "

@@ -5,6 +5,7 @@ from schemas.geography import Countries
 from sources.geography import countries
 
 from ..checks import pandera_check
+from ..metadata import table_metadata
 from ..resources import PipelineResource
 from ..warehouse import connect, write_table
 
@@ -18,10 +19,8 @@ def raw_countries(pipeline: PipelineResource) -> dg.MaterializeResult:
     frame = countries()
     with connect(pipeline.paths().build_db) as con:
         write_table(con, "raw", "countries", frame)
-    return dg.MaterializeResult(metadata={
-        "dagster/row_count": frame.height,
-        "member_states": int(frame.filter(frame["entity_kind"] == "member_state").height),
-    })
+    return dg.MaterializeResult(metadata=table_metadata(
+        frame, member_states=int(frame.filter(frame["entity_kind"] == "member_state").height)))
 
 
 checks = [pandera_check(COUNTRIES, Countries)]

@@ -9,6 +9,8 @@ from sources.iati.ingest import ingest
 from sources.iati.landing import import_landing
 
 from ..checks import file_reject_rate, pandera_check, rule_check
+from ..freshness import freshness_check
+from ..metadata import rejects_metadata, table_metadata
 from ..resources import PipelineResource
 from ..warehouse import connect, write_table
 from .snapshots import family_snapshots, snapshot_asset
@@ -51,11 +53,10 @@ def project_raw_tables(pipeline: PipelineResource):
         write_table(con, "raw", REJECTS[1], tables.rejects)
     for table in IATI_TABLES:
         yield dg.MaterializeResult(asset_key=dg.AssetKey(["raw", f"iati_{table}"]),
-                                   metadata={"dagster/row_count": tables.iati[table].height})
-    yield dg.MaterializeResult(asset_key=dg.AssetKey(TEMPLATES), metadata={"dagster/row_count": tables.template_values.height})
-    yield dg.MaterializeResult(asset_key=dg.AssetKey(FILES), metadata={"dagster/row_count": tables.files.height})
-    yield dg.MaterializeResult(asset_key=dg.AssetKey(REJECTS), metadata={
-        "dagster/row_count": tables.rejects.height, "rejects": dg.MetadataValue.json(tables.rejects.head(50).to_dicts())})
+                                   metadata=table_metadata(tables.iati[table]))
+    yield dg.MaterializeResult(asset_key=dg.AssetKey(TEMPLATES), metadata=table_metadata(tables.template_values))
+    yield dg.MaterializeResult(asset_key=dg.AssetKey(FILES), metadata=table_metadata(tables.files))
+    yield dg.MaterializeResult(asset_key=dg.AssetKey(REJECTS), metadata=rejects_metadata(tables.rejects))
 
 
 checks = [
@@ -70,5 +71,6 @@ checks = [
     pandera_check(FILES, SourceFiles),
     pandera_check(REJECTS, Rejects),
     pandera_check(SNAPSHOTS, Snapshots),
+    freshness_check(SNAPSHOTS, "project_outputs"),
     file_reject_rate(FILES, "project_reject_rate"),
 ]

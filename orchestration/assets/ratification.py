@@ -10,6 +10,8 @@ from sources.ratification.fetch import fetch_untc
 from sources.ratification.ingest import ingest
 
 from ..checks import pandera_check, rule_check
+from ..freshness import freshness_check
+from ..metadata import rejects_metadata, table_metadata
 from ..resources import PipelineResource
 from .snapshots import snapshot_asset
 from ..warehouse import connect, write_table
@@ -37,19 +39,18 @@ untc_snapshots = snapshot_asset(
 def untc_raw_tables(context: AssetExecutionContext, pipeline: PipelineResource):
     store = pipeline.store()
     tables = ingest(store, store.list("untc_status"))
-    written = {}
+    written = {ACTIONS[1]: tables.actions, STATUS[1]: tables.status, ENDNOTES[1]: tables.endnotes,
+               REJECTS[1]: tables.rejects, INSTRUMENTS[1]: tables.instruments}
     with connect(pipeline.paths().build_db) as con:
-        for key, frame in ((ACTIONS, tables.actions), (STATUS, tables.status), (ENDNOTES, tables.endnotes),
-                           (REJECTS, tables.rejects), (INSTRUMENTS, tables.instruments)):
-            written[key[1]] = write_table(con, key[0], key[1], frame)
+        for table, frame in written.items():
+            write_table(con, "raw", table, frame)
     rows_in = int(tables.status["rows_in"].sum())
     for key in (ACTIONS, STATUS, ENDNOTES, REJECTS, INSTRUMENTS):
-        meta = {"dagster/row_count": written[key[1]]}
+        frame = written[key[1]]
+        meta = rejects_metadata(frame) if key == REJECTS else table_metadata(frame)
         if key == STATUS:
             meta.update(rows_in=rows_in, rows_accepted=int(tables.status["rows_accepted"].sum()),
                         rows_rejected=int(tables.status["rows_rejected"].sum()))
-        if key == REJECTS and tables.rejects.height:
-            meta["rejects"] = dg.MetadataValue.json(tables.rejects.head(50).to_dicts())
         yield dg.MaterializeResult(asset_key=dg.AssetKey(key), metadata=meta)
 
 
@@ -98,6 +99,7 @@ checks = [
     pandera_check(INSTRUMENTS, Instruments),
     pandera_check(REJECTS, Rejects),
     pandera_check(SNAPSHOTS, Snapshots),
+    freshness_check(SNAPSHOTS, "ratification"),
     rule_check(ACTIONS, "participants_mapped",
                "Every participant name maps to a country or participant code; unmapped names are listed.",
                _participants_mapped),

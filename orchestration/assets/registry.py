@@ -10,6 +10,7 @@ from sources.strategy.annex import parse_annex
 from sources.strategy.registry import indicator_frame, load_registry, result_frame, verify_against_annex
 
 from ..checks import pandera_check, rule_check
+from ..metadata import table_metadata
 from ..resources import PipelineResource
 from ..warehouse import connect, write_table
 
@@ -30,16 +31,16 @@ def registry_tables(pipeline: PipelineResource):
     snaps = import_bundled(store, "strategy")
     registry = load_registry()
     indicators, results = indicator_frame(registry), result_frame(registry)
+    snapshots = snapshot_frame(snaps)
     with connect(pipeline.paths().build_db) as con:
         write_table(con, "raw", "registry_indicators", indicators)
         write_table(con, "raw", "registry_results", results)
-        write_table(con, "raw", "registry_snapshots", snapshot_frame(snaps))
-    yield dg.MaterializeResult(asset_key=dg.AssetKey(INDICATORS), metadata={
-        "dagster/row_count": indicators.height,
-        "indicator_lines": int((indicators["line_kind"] == "indicator").sum()),
-        "computed_here": int(indicators["computation_rule"].is_not_null().sum())})
-    yield dg.MaterializeResult(asset_key=dg.AssetKey(RESULTS), metadata={"dagster/row_count": results.height})
-    yield dg.MaterializeResult(asset_key=dg.AssetKey(SNAPSHOTS), metadata={"dagster/row_count": len(snaps)})
+        write_table(con, "raw", "registry_snapshots", snapshots)
+    yield dg.MaterializeResult(asset_key=dg.AssetKey(INDICATORS), metadata=table_metadata(
+        indicators, indicator_lines=int((indicators["line_kind"] == "indicator").sum()),
+        computed_here=int(indicators["computation_rule"].is_not_null().sum())))
+    yield dg.MaterializeResult(asset_key=dg.AssetKey(RESULTS), metadata=table_metadata(results))
+    yield dg.MaterializeResult(asset_key=dg.AssetKey(SNAPSHOTS), metadata=table_metadata(snapshots))
 
 
 def _matches_annex(frame: pl.DataFrame, pipeline: PipelineResource) -> tuple[bool, dict]:

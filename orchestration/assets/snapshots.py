@@ -4,10 +4,12 @@ from typing import Callable
 import dagster as dg
 from dagster import AssetExecutionContext
 
+from sources import fetch_log
 from sources.catalog import FetchReport, import_bundled
-from sources.snapshots import snapshot_frame
-from sources.snapshots import SnapshotStore
+from sources.snapshots import SnapshotStore, snapshot_frame
 
+from ..freshness import EXPECTED_MAX_AGE
+from ..metadata import table_metadata
 from ..resources import PipelineResource
 from ..warehouse import connect, write_table
 
@@ -20,25 +22,32 @@ def snapshot_asset(family: str, key: list[str], fetch: Callable[[SnapshotStore],
                    description: str, collect: Callable[[SnapshotStore, object], list] | None = None) -> dg.AssetsDefinition:
     """`collect(store, home)` stores files that arrive by hand (the landing folder) as snapshots."""
     @dg.asset(key=key, group_name=family, kinds={"python", "duckdb"}, description=description,
-              retry_policy=dg.RetryPolicy(max_retries=2, delay=5))
+              retry_policy=dg.RetryPolicy(max_retries=2, delay=5),
+              metadata={"expected_refresh": dg.MetadataValue.json(
+                  {prefix: f"{days} days: {why}" for prefix, (days, why) in EXPECTED_MAX_AGE.items()})})
     def _asset(context: AssetExecutionContext, pipeline: PipelineResource) -> dg.MaterializeResult:
         store = pipeline.store()
+        home = pipeline.paths().home
         import_bundled(store, family)
         if collect is not None:
-            collect(store, pipeline.paths().home)
+            collect(store, home)
         fetched = []
         if pipeline.fetch and fetch is not None:
-            for report in fetch(store):
+            reports = fetch(store)
+            fetch_log.record(home, reports)
+            for report in reports:
                 fetched.append({"item": report.item, "status": report.status, "message": report.message})
                 if report.status == "failed":
-                    context.log.warning(f"fetch of {report.item} failed; the last good snapshot stays: "
-                                        f"{report.message}")
+                    context.log.warning(f"fetch of {report.item} failed; the last good snapshot stays and is "
+                                        f"marked stale: {report.message}")
         snaps = family_snapshots(store, family)
-        frame = snapshot_frame(snaps)
+        frame = fetch_log.mark_stale(snapshot_frame(snaps), fetch_log.load(home))
         with connect(pipeline.paths().build_db) as con:
             write_table(con, key[0], key[1], frame)
-        meta = {"dagster/row_count": frame.height,
-                "snapshots": dg.MetadataValue.json(frame.select("name", "sha256", "as_of").to_dicts())}
+        stale = frame.filter(frame["is_stale"])
+        meta = table_metadata(frame, snapshots=dg.MetadataValue.json(
+            frame.select("name", "sha256", "as_of", "is_stale").to_dicts()))
+        meta["stale_snapshots"] = dg.MetadataValue.json(stale.select("name", "last_fetch_error", "last_fetch_at").to_dicts())
         if fetched:
             meta["fetch"] = dg.MetadataValue.json(fetched)
         return dg.MaterializeResult(metadata=meta, data_version=dg.DataVersion(

@@ -1,0 +1,106 @@
+"""Rebuild only when the data changed: the snapshots a build would read now against the snapshots
+the published release was built from (its manifest lists every one with its sha256).
+
+The same decision serves `unodc-indicators run --fetch --if-changed` and the Dagster sensor that
+follows the nightly `refresh` run, so both skip, or rebuild, for the same reason.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+
+import duckdb
+
+from sources.settings import Paths
+from sources.snapshots import SnapshotStore
+
+# The families whose snapshots the build reads; dim_snapshot (and so the manifest) lists them all.
+BUILT_FAMILIES = ("ratification", "crime_statistics", "crop_surveys", "project_outputs", "strategy")
+
+
+@dataclass
+class Decision:
+    rebuild: bool
+    reason: str
+    release_id: str | None = None
+    added: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    key: str = ""                     # digest of the snapshots seen now
+
+    def __str__(self) -> str:
+        lines = [("rebuild: " if self.rebuild else "no rebuild: ") + self.reason]
+        lines += [f"  new or changed: {name}" for name in self.added[:50]]
+        lines += [f"  no longer read: {name}" for name in self.removed[:50]]
+        return "\n".join(lines)
+
+
+def current_snapshots(where: Paths) -> dict[str, str]:
+    """Every snapshot in the store that a build would read, by name, with its sha256."""
+    return {s.name: s.sha256 for s in SnapshotStore(where.snapshots).list() if s.family in BUILT_FAMILIES}
+
+
+def published_snapshots(where: Paths) -> tuple[str, dict[str, str]] | None:
+    """The release id and snapshots of the published warehouse, or None when there is none."""
+    if not where.published_db.exists():
+        return None
+    try:
+        con = duckdb.connect(str(where.published_db), read_only=True)
+        try:
+            release_id, manifest = con.execute("select release_id, manifest from audit.release").fetchone()
+        finally:
+            con.close()
+    except duckdb.Error:
+        return None
+    return release_id, {s["name"]: s["sha256"] for s in json.loads(manifest).get("snapshots", [])}
+
+
+def decide(where: Paths) -> Decision:
+    now = current_snapshots(where)
+    key = hashlib.sha256(json.dumps(sorted(now.items())).encode()).hexdigest()
+    published = published_snapshots(where)
+    if published is None:
+        return Decision(True, f"no release is published at {where.published_db} yet", key=key)
+    release_id, before = published
+    added = sorted(n for n, sha in now.items() if before.get(n) != sha)
+    removed = sorted(n for n in before if n not in now)
+    if not added and not removed:
+        return Decision(False, f"the {len(now)} snapshots are those release {release_id} was built from "
+                               "(same names, same sha256): nothing to rebuild or publish",
+                        release_id, key=key)
+    return Decision(True, f"{len(added)} snapshot(s) new or changed and {len(removed)} gone since release "
+                          f"{release_id}", release_id, added, removed, key=key)
+
+
+def refresh_and_decide(defs, instance, where: Paths, fetch: bool) -> Decision:
+    """Run the `refresh` job in this process (the caller holds the build lock), then decide.
+
+    A refresh that fails is not hidden: the decision is then to build, so the failure is reported,
+    alerted and keeps the published release, as any failed build does.
+    """
+    config = {"resources": {"pipeline": {"config": {"home": str(where.home), "fetch": fetch}}}}
+    result = defs.resolve_job_def("refresh").execute_in_process(instance=instance, run_config=config,
+                                                                raise_on_error=False)
+    for warning in _warnings(result):
+        print(f"warning: {warning}")
+    if not result.success:
+        return Decision(True, "the refresh run failed; building so that the failure is reported")
+    return decide(where)
+
+
+def _warnings(result) -> list[str]:
+    """Checks that warned during the refresh: overdue and stale sources."""
+    import dagster as dg
+
+    out = []
+    for event in result.all_events:
+        if event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
+            ev = event.event_specific_data
+            if not ev.passed:
+                meta = {k: getattr(v, "value", v) for k, v in (ev.metadata or {}).items()}
+                overdue = ", ".join(f"{o['item']} (as of {o['as_of']})" for o in meta.get("overdue") or [])
+                stale = ", ".join(s["name"] for s in meta.get("stale") or [])
+                out.append(f"{ev.check_name}: " + "; ".join(
+                    part for part in (f"overdue: {overdue}" if overdue else "",
+                                      f"stale (last fetch failed): {stale}" if stale else "") if part))
+    return out

@@ -1,0 +1,94 @@
+"""Running it every night: the `refresh` job, its nightly schedule, the landing-folder sensor, and
+the sensor that rebuilds and publishes only when a refresh brought a changed snapshot.
+
+    02:00 nightly schedule ─┐
+                            ├─► refresh (snapshot assets: bundled, landing folder, live fetch)
+    landing-folder sensor ──┘        │ succeeded
+                                     ▼
+                 rebuild_when_snapshots_change: same snapshots as the published release?
+                          yes ─► skip (says why)      no ─► build (fetch off: refresh fetched)
+
+Fetching happens in the refresh run, never in a schedule or sensor tick; the ticks only read the
+snapshot catalogue, the landing folders and the published manifest.
+"""
+import hashlib
+import os
+
+import dagster as dg
+
+from sources.iati.landing import iati_landing_dir, landing_dir
+from sources.settings import Paths, paths
+from sources.snapshots import SnapshotStore
+
+from .assets import crime, crops, project_outputs, ratification, registry
+from .nightly import decide
+
+# Runs that write the build database carry this tag; dagster.yaml lets one such run at a time.
+WRITES_BUILD = {"unodc/writes": "build_db"}
+NIGHTLY_CRON = "0 2 * * *"
+
+refresh_job = dg.define_asset_job(
+    "refresh",
+    # The registry's tables come along for the strategy text's snapshot; their checks wait for the build.
+    selection=dg.AssetSelection.assets(ratification.untc_snapshots, crime.crime_snapshots, crops.crop_snapshots,
+                                       project_outputs.project_snapshots)
+    | dg.AssetSelection.assets(registry.registry_tables).without_checks(),
+    description="Fetch every source (when configured to), collect the landing folders and store what changed "
+                "as snapshots; a rebuild follows only if a snapshot changed.",
+    tags=WRITES_BUILD,
+)
+
+
+def _pipeline_config(fetch: bool) -> dict:
+    return {"resources": {"pipeline": {"config": {"fetch": fetch}}}}
+
+
+nightly_schedule = dg.ScheduleDefinition(
+    name="nightly", job=refresh_job, cron_schedule=NIGHTLY_CRON,
+    execution_timezone=os.environ.get("UNODC_NIGHTLY_TIMEZONE") or "UTC",
+    run_config=_pipeline_config(fetch=True), default_status=dg.DefaultScheduleStatus.RUNNING,
+    description="Every night at 02:00 (UNODC_NIGHTLY_TIMEZONE, default UTC): fetch every source.")
+
+
+def landing_files(home) -> list[tuple[str, str]]:
+    """(name, sha256) of every file in the landing folders."""
+    found = sorted(landing_dir(home).glob("*.xlsx")) + sorted(iati_landing_dir(home).glob("*.xml"))
+    return [(f"{p.parent.name}/{p.name}", hashlib.sha256(p.read_bytes()).hexdigest()) for p in found]
+
+
+def pending_landing_files(home) -> list[tuple[str, str]]:
+    """Landing files not yet stored as a snapshot (the landing import names a file's version after its checksum)."""
+    stored = {s.sha256 for s in SnapshotStore(Paths(home).snapshots).list() if s.upstream and "landing_file" in s.upstream}
+    return [(name, sha) for name, sha in landing_files(home) if sha not in stored]
+
+
+@dg.sensor(name="landing_folder", job=refresh_job, minimum_interval_seconds=60,
+           default_status=dg.DefaultSensorStatus.RUNNING,
+           description="A filled template in var/landing/templates/*.xlsx or an IATI file in var/landing/iati/*.xml "
+                       "that is not a snapshot yet starts a refresh (no live fetch).")
+def landing_folder(context: dg.SensorEvaluationContext):
+    home = paths().home
+    pending = pending_landing_files(home)
+    if not pending:
+        return dg.SkipReason("every file in the landing folders is already a snapshot")
+    key = hashlib.sha256(repr(pending).encode()).hexdigest()[:24]
+    context.log.info(f"new in the landing folders: {', '.join(name for name, _ in pending)}")
+    return dg.RunRequest(run_key=f"landing-{key}", run_config=_pipeline_config(fetch=False), tags=WRITES_BUILD)
+
+
+def rebuild_sensor(build_job) -> dg.RunStatusSensorDefinition:
+    @dg.run_status_sensor(name="rebuild_when_snapshots_change", run_status=dg.DagsterRunStatus.SUCCESS,
+                          monitored_jobs=[refresh_job], request_job=build_job,
+                          default_status=dg.DefaultSensorStatus.RUNNING,
+                          description="After a refresh: builds and publishes when the snapshots differ from those "
+                                      "of the published release, else skips and says why.")
+    def rebuild_when_snapshots_change(context: dg.RunStatusSensorContext):
+        decision = decide(paths())
+        if not decision.rebuild:
+            return dg.SkipReason(decision.reason)
+        context.log.info(str(decision))
+        # One build per refresh that found a change; a failed build is tried again after the next refresh.
+        return dg.RunRequest(run_key=f"{decision.key[:16]}-{context.dagster_run.run_id}",
+                             run_config=_pipeline_config(fetch=False), tags=WRITES_BUILD)
+
+    return rebuild_when_snapshots_change
