@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import contextlib
+import threading
 from pathlib import Path
 
 import dagster as dg
@@ -8,9 +9,9 @@ import dagster as dg
 from sources.settings import Paths, paths
 from sources.snapshots import SnapshotStore
 
-# Lock files this process holds: the CLI takes the lock before it starts a job in-process, and the
-# resource of that job must not try again (a second flock in one process would refuse itself).
-_held: set[Path] = set()
+# Lock files this thread holds: the CLI takes the lock before it starts a job in-process (in the
+# same thread), and the resource of that job must not try again: a second flock would refuse itself.
+_local = threading.local()
 
 
 @contextlib.contextmanager
@@ -18,15 +19,16 @@ def build_lock_once(where: Paths):
     """The build lock (`var/build/build.lock`), taken once per process and held until the end."""
     from .warehouse import build_lock
 
-    if where.lock_file in _held:
+    held = _local.__dict__.setdefault("held", set())
+    if where.lock_file in held:
         yield
         return
     with build_lock(where):
-        _held.add(where.lock_file)
+        held.add(where.lock_file)
         try:
             yield
         finally:
-            _held.discard(where.lock_file)
+            held.discard(where.lock_file)
 
 
 class PipelineResource(dg.ConfigurableResource):
