@@ -39,6 +39,13 @@ def main(argv: list[str] | None = None) -> int:
     dif.add_argument("--limit", type=int, default=20, help="rows to show per table and change (all with --json)")
     dif.add_argument("--json", action="store_true")
     dif.add_argument("--home", help="folder for var/ and warehouse/")
+    exp = sub.add_parser("export", help="annex tables (xlsx), tidy CSV and Parquet, and SDMX-CSV from one release")
+    exp.add_argument("--release", help="release id or tag (default: the published warehouse)")
+    exp.add_argument("--tables", help="table numbers, comma-separated, e.g. 6.1.1,7.1 (default: all)")
+    exp.add_argument("--format", help="xlsx,csv,parquet,sdmx, comma-separated (default: all)")
+    exp.add_argument("--out", help="folder to write into (default: var/exports/RELEASE_ID)")
+    exp.add_argument("--compare", help="release id or tag: write beside each table what changed since it")
+    exp.add_argument("--home", help="folder for var/ and warehouse/")
     args = parser.parse_args(argv)
     if args.command == "run":
         return command_run(args)
@@ -46,7 +53,41 @@ def main(argv: list[str] | None = None) -> int:
         return command_template(args)
     if args.command in ("releases", "tag", "diff"):
         return command_releases(args)
+    if args.command == "export":
+        return command_export(args)
     return command_inspect(args)
+
+
+def command_export(args) -> int:
+    from exports.definitions import DefinitionError
+    from exports.run import FORMATS, export, parse_list
+
+    from .releases import release_path
+
+    where = Paths(Path(args.home).resolve()) if args.home else paths()
+    try:
+        formats = parse_list(args.format, FORMATS, "format")
+        tables = parse_list(args.tables, None, "table")
+        source = release_path(where, args.release) if args.release else where.published_db
+        compare = release_path(where, args.compare) if args.compare else None
+        out = Path(args.out) if args.out else None
+        if out is None:
+            from exports.run import release_facts, open_release
+
+            con = open_release(source)
+            try:
+                out = where.home / "var" / "exports" / release_facts(con)["release_id"]
+            finally:
+                con.close()
+        report = export(source, out, tables, formats, compare)
+    except (DefinitionError, ValueError, FileNotFoundError) as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    print(f"release {report['release_id']}: {len(report['files'])} files written to {report['out']}"
+          + (f" (changes against {report['compared_with']})" if report["compared_with"] else ""))
+    for name in report["files"]:
+        print(f"  {name}")
+    return 0
 
 
 def command_releases(args) -> int:

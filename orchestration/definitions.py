@@ -8,7 +8,7 @@ import dagster as dg
 from dagster_dbt import DbtCliResource
 
 from .assets import dbt as dbt_assets_module
-from .assets import crime, crops, geography, project_outputs, publish, ratification, registry
+from .assets import annex_exports, crime, crops, geography, project_outputs, publish, ratification, registry
 from .dbt_project import dbt_project
 from .resources import PipelineResource
 from .schedules import WRITES_BUILD, landing_folder, nightly_schedule, rebuild_sensor, refresh_job
@@ -33,7 +33,7 @@ defs = dg.Definitions(
             crime.crime_snapshots, crime.crime_raw_tables,
             crops.crop_snapshots, crops.crop_raw_tables,
             project_outputs.project_snapshots, project_outputs.project_raw_tables,
-            dbt_assets_module.dbt_models, publish.published_warehouse],
+            dbt_assets_module.dbt_models, publish.published_warehouse, annex_exports.annex_exports],
     asset_checks=[*geography.checks, *ratification.checks, *registry.checks, *crime.checks, *crops.checks, *project_outputs.checks],
     jobs=[build_job, refresh_job],
     schedules=[nightly_schedule],

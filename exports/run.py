@@ -1,0 +1,151 @@
+"""`unodc-indicators export`: every requested table of one release, in every requested format."""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from . import annex, sdmx, tidy
+from .definitions import DefinitionError, TableDef, load_definitions, select
+from .frames import table_frame
+
+FORMATS = ("xlsx", "csv", "parquet", "sdmx")
+CHANGE_KEY = ["band", "area_code", "label", "series", "year"]
+
+
+def parse_list(text: str | None, allowed: tuple[str, ...] | None = None, what: str = "format") -> list[str] | None:
+    if not text:
+        return None
+    items = [t.strip() for t in text.split(",") if t.strip()]
+    if allowed is not None:
+        unknown = [i for i in items if i not in allowed]
+        if unknown:
+            raise DefinitionError(f"unknown {what}(s) {', '.join(unknown)}; the {what}s are: {', '.join(allowed)}")
+    return items
+
+
+def release_facts(con: duckdb.DuckDBPyConnection) -> dict:
+    release_id, published_at, code_version, manifest = con.execute(
+        "select release_id, published_at::varchar, code_version, manifest from audit.release").fetchall()[0]
+    return {"release_id": release_id, "published_at": published_at.replace(" ", "T"), "code_version": code_version,
+            "manifest": json.loads(manifest)}
+
+
+def codebook(con: duckdb.DuckDBPyConnection) -> dict:
+    ind = con.sql("select indicator_code, indicator_text, unit, result_code, area_name from main.dim_indicator").pl()
+    snaps = con.sql("""select snapshot_id, snapshot_name, title, sha256, licence, url, snapshot_as_of::varchar as as_of
+                       from main.dim_snapshot order by snapshot_name""").pl()
+    return {"indicators": {r["indicator_code"]: r for r in ind.iter_rows(named=True)},
+            "snapshots": snaps.to_dicts()}
+
+
+def changes_against(frame: pl.DataFrame, previous: pl.DataFrame) -> pl.DataFrame:
+    """Cells added, removed and revised against the same table of an earlier release."""
+    cols = CHANGE_KEY + ["value", "value_text", "lower_bound", "upper_bound"]
+    new, old = frame.select(cols), previous.select(cols)
+    joined = old.join(new, on=CHANGE_KEY, how="full", suffix="_new", nulls_equal=True, coalesce=True)
+    change = (pl.when(pl.col("value_new").is_null() & pl.col("value_text_new").is_null()
+                      & (pl.col("value").is_not_null() | pl.col("value_text").is_not_null())).then(pl.lit("removed"))
+              .when(pl.col("value").is_null() & pl.col("value_text").is_null()
+                    & (pl.col("value_new").is_not_null() | pl.col("value_text_new").is_not_null())).then(pl.lit("added"))
+              .when(~pl.col("value").eq_missing(pl.col("value_new")) | ~pl.col("value_text").eq_missing(pl.col("value_text_new"))
+                    | ~pl.col("lower_bound").eq_missing(pl.col("lower_bound_new"))
+                    | ~pl.col("upper_bound").eq_missing(pl.col("upper_bound_new"))).then(pl.lit("revised")))
+    return (joined.with_columns(change.alias("change")).filter(pl.col("change").is_not_null())
+            .select("change", *CHANGE_KEY, pl.col("value").alias("old_value"), pl.col("value_new").alias("new_value"),
+                    pl.col("value_text").alias("old_text"), pl.col("value_text_new").alias("new_text"),
+                    pl.col("lower_bound").alias("old_lower"), pl.col("lower_bound_new").alias("new_lower"),
+                    pl.col("upper_bound").alias("old_upper"), pl.col("upper_bound_new").alias("new_upper"))
+            .sort(["change", *CHANGE_KEY], nulls_last=True))
+
+
+def open_release(path: Path) -> duckdb.DuckDBPyConnection:
+    if not path.exists():
+        raise FileNotFoundError(f"no warehouse at {path}")
+    return duckdb.connect(str(path), read_only=True)
+
+
+def export(release_db: Path, out: Path, tables: list[str] | None = None, formats: list[str] | None = None,
+           compare_db: Path | None = None) -> dict:
+    """Write the tables; return what was written. File names come from the validated definitions."""
+    formats = formats or list(FORMATS)
+    chosen = select(load_definitions(), tables)
+    out.mkdir(parents=True, exist_ok=True)
+    con = open_release(release_db)
+    previous = open_release(compare_db) if compare_db else None
+    written: list[str] = []
+    try:
+        release = release_facts(con)
+        book = codebook(con)
+        compared = release_facts(previous)["release_id"] if previous else None
+        for tdef in chosen:
+            frame = table_frame(con, tdef)
+            changes = changes_against(frame, table_frame(previous, tdef)) if previous else None
+            written += _write_table(out, tdef, frame, release, book, changes, compared, formats)
+        if "sdmx" in formats:
+            written += _write_sdmx(out, con, release)
+    finally:
+        con.close()
+        if previous:
+            previous.close()
+    return {"release_id": release["release_id"], "out": str(out), "files": written, "compared_with": compared}
+
+
+def _meta(tdef: TableDef, frame: pl.DataFrame, release: dict, book: dict, file: str, columns: list[str]) -> dict:
+    used = {s for v in frame["snapshot_id"].drop_nulls().to_list() for s in re.split(r"[,\s]+", v) if s}
+    illustrative = bool(frame.height) and bool(frame["is_illustrative"].any())
+    return {
+        "file": file, "table": tdef.number, "title": tdef.title, "unit": tdef.unit, "rows": frame.height,
+        "release_id": release["release_id"], "published_at": release["published_at"],
+        "code_version": release["code_version"], "definition": tdef.file,
+        "columns": {c: tidy.COLUMN_DOCS.get(c, "as in the source table") for c in columns},
+        "sources": [{k: s[k] for k in ("snapshot_name", "title", "url", "sha256", "licence", "as_of")}
+                    for s in book["snapshots"] if s["snapshot_id"] in used],
+        "licence": "Data: as stated for each source (United Nations terms). Export: unodc-indicators, MIT.",
+        "illustrative": illustrative,
+        "illustrative_note": annex.ILLUSTRATIVE_NOTE if illustrative else None,
+        "notes": list(tdef.notes), "source_line": tdef.sources,
+    }
+
+
+def _write_table(out: Path, tdef: TableDef, frame: pl.DataFrame, release: dict, book: dict,
+                 changes: pl.DataFrame | None, compared: str | None, formats: list[str]) -> list[str]:
+    written = []
+    stem = tdef.stem
+    if "xlsx" in formats:
+        annex.write_annex(out / f"{stem}.xlsx", tdef, frame, release, book, changes)
+        written.append(f"{stem}.xlsx")
+    data = tidy.tidy(frame)
+    if "csv" in formats:
+        tidy.write_csv(out / f"{stem}.csv", data, tdef.decimals)
+        tidy.write_metadata(out / f"{stem}.csv.json", _meta(tdef, frame, release, book, f"{stem}.csv", data.columns))
+        written += [f"{stem}.csv", f"{stem}.csv.json"]
+    if "parquet" in formats:
+        tidy.write_parquet(out / f"{stem}.parquet", data)
+        tidy.write_metadata(out / f"{stem}.parquet.json",
+                            _meta(tdef, frame, release, book, f"{stem}.parquet", data.columns))
+        written += [f"{stem}.parquet", f"{stem}.parquet.json"]
+    if changes is not None:
+        tidy.write_csv(out / f"{stem}.changes.csv", changes, tdef.decimals)
+        tidy.write_metadata(out / f"{stem}.changes.csv.json", {
+            "file": f"{stem}.changes.csv", "table": tdef.number, "release_id": release["release_id"],
+            "compared_with": compared, "counts": dict(sorted(changes.group_by("change").len().iter_rows()))})
+        written += [f"{stem}.changes.csv", f"{stem}.changes.csv.json"]
+    return written
+
+
+def _write_sdmx(out: Path, con: duckdb.DuckDBPyConnection, release: dict) -> list[str]:
+    obs, facts = sdmx.observations(con)
+    (out / "indicator_values.sdmx10.csv").write_bytes(sdmx.sdmx_csv_10(obs))
+    (out / "indicator_values.sdmx20.csv").write_bytes(sdmx.sdmx_csv_20(obs))
+    illustrative = obs.filter(pl.col("COMMENT_OBS").str.starts_with("illustrative")).height
+    tidy.write_metadata(out / "indicator_values.sdmx.json", {
+        "dataflow": sdmx.DATAFLOW, "files": ["indicator_values.sdmx10.csv", "indicator_values.sdmx20.csv"],
+        "dimensions": sdmx.DIMENSIONS, "measure_and_attributes": sdmx.MEASURE_AND_ATTRIBUTES,
+        "observations": obs.height, "illustrative_observations": illustrative,
+        "illustrative_note": annex.ILLUSTRATIVE_NOTE if illustrative else None,
+        "release_id": release["release_id"], "published_at": release["published_at"], **facts})
+    return ["indicator_values.sdmx10.csv", "indicator_values.sdmx20.csv", "indicator_values.sdmx.json"]
