@@ -70,3 +70,97 @@ def test_each_bad_input_gets_its_outcome(case, tmp_path, bases_dir):
             assert rej["column"].startswith(expect.column), rej
     if expect.check:
         expect.check(report, path.read_bytes())
+
+
+# ---------------------------------------------------------------- through a real build
+# Parsers never write to the warehouse, so for the cases above "the published warehouse did not
+# change" holds by construction; here bad files of every family take the path a user's files
+# take (the landing folder, the snapshot store) through two real builds.
+
+def _published(home):
+    return home / "warehouse" / "indicators.duckdb"
+
+
+def _query(home, sql):
+    import duckdb
+
+    con = duckdb.connect(str(_published(home)), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+@pytest.fixture(scope="module")
+def home_with_rejects(tmp_path_factory):
+    """A build whose landing folder holds a template with bad rows: it publishes, rejects recorded."""
+    from orchestration.cli import main
+
+    from .bad_inputs.cases import FORMULA, append, template, template_rows
+
+    home = tmp_path_factory.mktemp("bad-inputs-home")
+    landing = home / "var" / "landing" / "templates"
+    landing.mkdir(parents=True)
+    rows = append(template_rows(), ["Atlantis", "PRI.R2.I1", 2010, 5, None, None],
+                  ["Kenya", "PRI.R2.I1", 2099, 5, None, None], ["Kenya", "PRI.R3.I1", 2010, "<5", None, None],
+                  ["Kenya", "PRI.R3.I1", 2011, -3, None, None], [FORMULA, "PRI.R2.I1", 2010, 1, None, None],
+                  template_rows()[0])
+    # A name as people write them: spaces and brackets do not stop the build.
+    (landing / "Nairobi office 2010 (2).xlsx").write_bytes(template(pri_rows=rows))
+    assert main(["run", "--home", str(home)]) == 0
+    return home
+
+
+def test_a_file_with_bad_rows_publishes_with_its_rejects_recorded(home_with_rejects):
+    rejects = _query(home_with_rejects, """select source_file, source_row, source_column, reason from fct_load_rejects
+                                          where dataset = 'submission_templates' order by source_row""")
+    assert {(f, r) for f, r, _, _ in rejects} == {("Nairobi_office_2010_2.xlsx", row) for row in range(7, 13)}
+    reasons = " | ".join(r for *_, r in rejects)
+    for why in ("unknown country", "year must be", "not a number", "cannot be negative", "spreadsheet formula",
+                "duplicate of row 3"):
+        assert why in reasons, reasons
+    (rows_in, accepted, rejected, reconciles), = _query(home_with_rejects, """
+        select rows_in, rows_accepted, rows_rejected, reconciles from fct_load_reconciliation
+        where dataset = 'submission_templates'""")
+    assert (rows_in, accepted, rejected, reconciles) == (11, 5, 6, True)
+    assert _query(home_with_rejects, """select value from fct_project_outputs where basis = 'submission template'
+                                         and country_iso3 = 'KEN' and indicator_code = 'PRI.R2.I1' and year = 2010""") \
+        == [(120.0,)], "the duplicate row is not counted twice"
+
+
+def test_unusable_files_of_every_family_leave_the_published_warehouse_as_it_was(home_with_rejects, tmp_path, capsys):
+    import hashlib
+    import shutil
+
+    from orchestration.cli import main
+    from sources.snapshots import SnapshotStore
+
+    from .bad_inputs.build import HTML_ERROR_PAGE, big_cell_xlsx, hostile_xml
+    from .bad_inputs.cases import annex, annex_rows, vi15_text
+
+    home = tmp_path / "home"
+    shutil.copytree(home_with_rejects, home)
+    before = hashlib.sha256(_published(home).read_bytes()).hexdigest()
+    release = _query(home, "select release_id from audit.release")
+    (home / "var" / "landing" / "templates" / "Mombasa 2011.xlsx").write_bytes(HTML_ERROR_PAGE)
+    store = SnapshotStore(home / "var" / "snapshots")
+    later = {"version": "2030-01-01", "as_of": "2030-01-01", "licence": "test"}
+    body = vi15_text().split("?>", 1)[1].replace("Single Convention", "United Nations Convention", 1)
+    store.put(hostile_xml("billion_laughs", "Document", body), {
+        **later, "dataset": "untc_status", "family": "ratification", "format": "untc_xml", "item": "VI-15",
+        "filename": "VI-15.en.xml"})
+    store.put(big_cell_xlsx(false_sizes=True), {
+        **later, "dataset": "cts_prisons_and_prisoners", "family": "crime_statistics", "format": "cts",
+        "item": "cts_prisons_and_prisoners", "filename": "data_cts_prisons_and_prisoners.xlsx"})
+    store.put(annex(annex_rows()[:3]), {
+        **later, "dataset": "wdr_annex_6_1_1", "family": "crop_surveys", "format": "wdr_annex",
+        "item": "wdr_annex_6_1_1", "filename": "6.1.1_-_Illicit_coca_bush_cultivation.xlsx"})
+    capsys.readouterr()
+    assert main(["run", "--home", str(home)]) == 1
+    err = capsys.readouterr().err
+    for says in ("Mombasa_2011.xlsx", "an HTML page", "VI-15.en.xml", "DTD or entities",
+                 "data_cts_prisons_and_prisoners.xlsx", "declares 1000 bytes",
+                 "6.1.1_-_Illicit_coca_bush_cultivation.xlsx", "no figures under the year header"):
+        assert says in err, f"{says!r} not in the build's report:\n{err}"
+    assert hashlib.sha256(_published(home).read_bytes()).hexdigest() == before
+    assert _query(home, "select release_id from audit.release") == release

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -28,13 +29,22 @@ def import_landing(store: SnapshotStore, home: Path) -> list[Snapshot]:
     return out
 
 
+def store_name(name: str) -> str:
+    """'Kenya report (2).xlsx' -> 'Kenya_report_2_.xlsx': people name files freely; a snapshot name
+    is a path part and keeps to letters, digits, '.', '_' and '-'."""
+    stem, dot, suffix = name.rpartition(".")
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "_", stem if dot else name)
+    stem = re.sub(r"\.{2,}", ".", stem).strip("._-")[:100] or "file"
+    return f"{stem}.{re.sub(r'[^A-Za-z0-9]', '', suffix)}" if dot else stem
+
+
 def _import(store: SnapshotStore, folder: Path, pattern: str, dataset: str, fmt: str, producer: str) -> list[Snapshot]:
     known = {(s.version, s.filename): s for s in store.list(dataset)}
     out = []
     for path in sorted(folder.glob(pattern)) if folder.exists() else []:
         data = path.read_bytes()
         sha = hashlib.sha256(data).hexdigest()
-        name = safe_name(path.name.replace(" ", "_"), "file name")
+        name = safe_name(store_name(path.name), "file name")
         if (sha[:16], name) in known:
             out.append(known[(sha[:16], name)])
             continue
