@@ -10,6 +10,7 @@ import fcntl
 import json
 import os
 import re
+import signal
 import subprocess
 import uuid
 from contextlib import contextmanager
@@ -98,11 +99,50 @@ def code_version() -> str:
         return "unknown"
 
 
+def fault(point: str) -> None:
+    """Crash tests: `UNODC_FAULT=<point>` makes the build kill itself with SIGKILL at that point,
+    so a crash at an exact moment of publishing can be reproduced (RELIABILITY.md lists the points)."""
+    if os.environ.get("UNODC_FAULT") == point:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def recover(paths: Paths) -> list[str]:
+    """Undo what a build killed while publishing left behind: its temporary copy, and a release
+    swapped in but not yet kept. Builds run one at a time (build lock, run queue), so whatever
+    is found here belongs to a dead build."""
+    done = []
+    for stale in sorted(paths.warehouse_dir.glob(".publish-*")):
+        stale.unlink()
+        done.append(f"removed {stale.name}")
+    if paths.published_db.exists():
+        from .releases import keep_release, releases_dir
+
+        try:
+            con = duckdb.connect(str(paths.published_db), read_only=True)
+            try:
+                release_id, manifest = con.execute("select release_id, manifest from audit.release").fetchone()
+            finally:
+                con.close()
+        except duckdb.Error:
+            return done
+        folder = releases_dir(paths) / release_id
+        try:
+            json.loads((folder / "manifest.json").read_text())
+        except (OSError, ValueError):
+            # Killed between linking the file and writing its manifest: link and write again.
+            (folder / "indicators.duckdb").unlink(missing_ok=True)
+            keep_release(paths, paths.published_db, json.loads(manifest))
+            done.append(f"kept release {release_id}")
+    return done
+
+
 def publish(paths: Paths, required_checks: list[str]) -> dict:
     """Copy the checked build into a fresh file and swap it into the stable path atomically."""
     with connect(paths.build_db) as build:
         gate(build, required_checks)
     paths.warehouse_dir.mkdir(parents=True, exist_ok=True)
+    recover(paths)
+    fault("publish:before_copy")
     release_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     tmp = paths.warehouse_dir / f".publish-{uuid.uuid4().hex}.duckdb"
     counts: dict[str, int] = {}
@@ -120,6 +160,8 @@ def publish(paths: Paths, required_checks: list[str]) -> dict:
                             f"select * from build.{ident(schema)}.{ident(table)}")
                 counts[f"{schema}.{table}" if schema != "main" else table] = con.execute(
                     f"select count(*) from {ident(schema)}.{ident(table)}").fetchone()[0]
+                if len(counts) == 5:
+                    fault("publish:during_copy")
             con.execute("detach build")
             previous = _previous_release(paths)
             changes = _record_changes(con, paths) if previous else None
@@ -141,14 +183,17 @@ def publish(paths: Paths, required_checks: list[str]) -> dict:
             con.close()
         os.chmod(tmp, 0o444)
         _fsync(tmp)
+        fault("publish:before_replace")
         os.replace(tmp, paths.published_db)
         _fsync(paths.warehouse_dir)
+        fault("publish:before_keep")
     finally:
         if tmp.exists():
             tmp.unlink()
     from .releases import keep_release, prune
 
     keep_release(paths, paths.published_db, manifest)
+    fault("publish:before_prune")
     manifest["pruned"] = prune(paths, int(os.environ.get("UNODC_KEEP_RELEASES", "10")), current=release_id)
     return manifest
 

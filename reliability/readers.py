@@ -1,0 +1,59 @@
+"""A researcher querying the published warehouse in a loop, as a separate process.
+
+    python -m reliability.readers WAREHOUSE_FILE STOP_FILE RESULT_FILE [PAUSE_SECONDS]
+
+Each batch opens a fresh read-only connection (a connection kept open keeps reading the release
+it opened), reads the release manifest, counts every table it lists, runs a join, and closes.
+A batch is consistent when every count equals the manifest's: it saw one complete release.
+Runs until STOP_FILE exists, then writes the tallies as JSON to RESULT_FILE.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+
+import duckdb
+
+JOIN = """select d.result_code, count(*) from fct_indicator_values v
+          join dim_indicator d using (indicator_code) where v.ref_area_type = 'world' group by 1"""
+
+
+def batch(db: str) -> tuple[str, bool]:
+    con = duckdb.connect(db, read_only=True)
+    try:
+        release_id, manifest = con.execute("select release_id, manifest from audit.release").fetchone()
+        counts = json.loads(manifest)["row_counts"]
+        tables = list(counts)
+        sql = " union all ".join(
+            f"select {i} as i, count(*) as n from " + (f'"{t.split(".")[0]}"."{t.split(".")[1]}"' if "." in t
+                                                       else f'main."{t}"')
+            for i, t in enumerate(tables))
+        actual = {tables[i]: n for i, n in con.execute(sql).fetchall()}
+        con.execute(JOIN).fetchall()
+        return release_id, actual == counts
+    finally:
+        con.close()
+
+
+def main(db: str, stop: str, result: str, pause: float = 0.0) -> None:
+    latencies, errors, inconsistent, releases = [], [], 0, {}
+    while not os.path.exists(stop):
+        started = time.perf_counter()
+        try:
+            release_id, consistent = batch(db)
+            latencies.append(time.perf_counter() - started)
+            releases[release_id] = releases.get(release_id, 0) + 1
+            inconsistent += not consistent
+        except Exception as exc:   # every failure is the finding, whatever its kind
+            errors.append(f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}")
+        if pause:
+            time.sleep(pause)
+    with open(result, "w") as fh:
+        json.dump({"pid": os.getpid(), "batches": len(latencies), "errors": errors, "inconsistent": inconsistent,
+                   "releases": releases, "latencies": latencies}, fh)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4]) if len(sys.argv) > 4 else 0.0)
