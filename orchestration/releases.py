@@ -35,7 +35,7 @@ def releases_dir(paths: Paths) -> Path:
 
 
 def check_release_id(release_id: str) -> str:
-    if not isinstance(release_id, str) or not RELEASE_ID.match(release_id):
+    if not isinstance(release_id, str) or not RELEASE_ID.fullmatch(release_id):
         raise ValueError(f"{release_id!r} is not a release identifier (like 20261128T013325579844Z)")
     return release_id
 
@@ -52,7 +52,8 @@ def release_path(paths: Paths, release_id_or_tag: str) -> Path:
 def resolve(paths: Paths, name: str) -> str:
     tags = read_tags(paths)
     if name in tags:
-        return tags[name]
+        # tags.json can be edited by hand: what it points to becomes a path, so check it too.
+        return check_release_id(tags[name])
     return check_release_id(name)
 
 

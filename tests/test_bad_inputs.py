@@ -3,6 +3,7 @@ reconcile, and bad files that reach a real build leave the published warehouse a
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -128,8 +129,10 @@ def test_a_file_with_bad_rows_publishes_with_its_rejects_recorded(home_with_reje
         == [(120.0,)], "the duplicate row is not counted twice"
 
 
-def test_unusable_files_of_every_family_leave_the_published_warehouse_as_it_was(home_with_rejects, tmp_path, capsys):
+def test_unusable_files_of_every_family_leave_the_published_warehouse_as_it_was(home_with_rejects, tmp_path, capsys,
+                                                                              monkeypatch, http_server):
     import hashlib
+    import os
     import shutil
 
     from orchestration.cli import main
@@ -155,12 +158,23 @@ def test_unusable_files_of_every_family_leave_the_published_warehouse_as_it_was(
     store.put(annex(annex_rows()[:3]), {
         **later, "dataset": "wdr_annex_6_1_1", "family": "crop_surveys", "format": "wdr_annex",
         "item": "wdr_annex_6_1_1", "filename": "6.1.1_-_Illicit_coca_bush_cultivation.xlsx"})
+    # The alert goes out with its secrets; none of them may be written anywhere.
+    secrets = {"UNODC_ALERT_WEBHOOK_TOKEN": "token-3c9f-never-stored", "IATI_API_KEY": "iati-key-b71e-never-stored"}
+    monkeypatch.setenv("UNODC_ALERT_WEBHOOK_URL", http_server.base + "/hooks/alerts")
+    for name, value in secrets.items():
+        monkeypatch.setenv(name, value)
     capsys.readouterr()
     assert main(["run", "--home", str(home)]) == 1
-    err = capsys.readouterr().err
+    out, err = capsys.readouterr()
     for says in ("Mombasa_2011.xlsx", "an HTML page", "VI-15.en.xml", "DTD or entities",
                  "data_cts_prisons_and_prisoners.xlsx", "declares 1000 bytes",
                  "6.1.1_-_Illicit_coca_bush_cultivation.xlsx", "no figures under the year header"):
         assert says in err, f"{says!r} not in the build's report:\n{err}"
     assert hashlib.sha256(_published(home).read_bytes()).hexdigest() == before
     assert _query(home, "select release_id from audit.release") == release
+    (alert,) = http_server.posts
+    assert alert["headers"]["Authorization"] == f"Bearer {secrets['UNODC_ALERT_WEBHOOK_TOKEN']}"
+    written = [p for base in (home, Path(os.environ["DAGSTER_HOME"])) for p in base.rglob("*") if p.is_file()]
+    for secret in secrets.values():
+        assert secret not in out + err
+        assert not [p for p in written if secret.encode() in p.read_bytes()], f"{secret} was written to disk"

@@ -1,0 +1,194 @@
+"""Security: no path leaves its folder, no unvalidated identifier reaches SQL, no live formula from
+data in a workbook the project writes, no secret in logs, messages or stored files.
+
+Elsewhere: the published file is read-only (tests/test_pipeline_e2e.py, the read-only test);
+export definitions are checked before any SQL and exported texts are neutralised
+(tests/test_exports.py); hostile XML is refused (tests/test_bad_inputs.py, the `hostile` cases);
+secrets stay out of a real build's files (tests/test_bad_inputs.py, the unchanged-warehouse test).
+"""
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import re
+import zipfile
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from orchestration.cli import main
+from orchestration.releases import diff_releases, release_path, releases_dir, resolve, tag_release
+from orchestration.warehouse import connect, ident, write_table
+from sources.iati.landing import import_landing, landing_dir
+from sources.settings import Paths
+from sources.snapshots import SnapshotStore
+
+META = {"dataset": "untc_status", "family": "ratification", "format": "untc_xml", "item": "VI-15",
+        "version": "2026-01-01", "filename": "VI-15.en.xml", "licence": "test"}
+ESCAPES = ["../escape", "..", "a/../../b", "/etc/passwd", "..\\..\\b", ".hidden", "x\x00y", "a b;rm -rf ~", "-rf"]
+
+
+def files_under(folder: Path) -> set[Path]:
+    return {p.resolve() for p in folder.rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize("bad", ESCAPES)
+@pytest.mark.parametrize("part", ["dataset", "version", "filename"])
+def test_a_snapshot_name_never_leaves_the_store(tmp_path, bad, part):
+    store = SnapshotStore(tmp_path / "store")
+    with pytest.raises(ValueError, match="not a safe name"):
+        store.put(b"<a/>", {**META, part: bad})
+    assert files_under(tmp_path) == set()
+    if part == "dataset":
+        with pytest.raises(ValueError, match="not a safe name"):
+            store.list(bad)
+
+
+def test_files_dropped_in_the_landing_folder_are_stored_inside_the_store(tmp_path):
+    landing = landing_dir(tmp_path)
+    landing.mkdir(parents=True)
+    names = ["..xlsx", "...xlsx", "a..b.xlsx", "$(touch pwned).xlsx", "rapport final (v2).xlsx",
+             "x\\..\\..\\y.xlsx", "-rf.xlsx", "été 2010.xlsx", "%2e%2e%2fetc.xlsx", ".hidden.xlsx"]
+    for i, name in enumerate(names):
+        (landing / name).write_bytes(f"template {i}".encode())
+    store = SnapshotStore(tmp_path / "var" / "snapshots")
+    snaps = import_landing(store, tmp_path)
+    assert sorted(s.upstream["landing_file"] for s in snaps) == sorted(names)
+    root = store.root.resolve()
+    for snap in snaps:
+        assert re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]*\.xlsx", snap.filename) and ".." not in snap.filename
+        assert Path(snap.path).resolve().is_relative_to(root)
+    assert files_under(tmp_path) - files_under(landing) <= files_under(store.root)
+
+
+@pytest.mark.parametrize("bad", ["../../etc", "20260101T000000Z/../..", "20260101T000000Z\n", "..", "/tmp", ""])
+def test_a_release_identifier_never_leaves_the_releases_folder(tmp_path, bad, capsys):
+    paths = Paths(tmp_path)
+    with pytest.raises(ValueError, match="not a release identifier"):
+        release_path(paths, bad)
+    with pytest.raises(ValueError):
+        tag_release(paths, bad, "kept")
+    with pytest.raises(ValueError, match="not a tag name"):
+        tag_release(paths, "20260101T000000Z", bad)
+    assert main(["diff", bad, "20260101T000000Z", "--home", str(tmp_path)]) == 2
+    assert main(["tag", bad, "kept", "--home", str(tmp_path)]) == 2
+    assert files_under(tmp_path) == set()
+
+
+def test_a_tag_file_edited_by_hand_cannot_point_outside(tmp_path):
+    paths = Paths(tmp_path)
+    releases_dir(paths).mkdir(parents=True)
+    (releases_dir(paths) / "tags.json").write_text(json.dumps({"wdr-2026": "../../../etc"}))
+    with pytest.raises(ValueError, match="not a release identifier"):
+        resolve(paths, "wdr-2026")
+    with pytest.raises(ValueError, match="not a release identifier"):
+        release_path(paths, "wdr-2026")
+
+
+def test_database_paths_with_a_quote_never_reach_sql(tmp_path):
+    odd = tmp_path / "it's" / "release.duckdb"
+    with pytest.raises(ValueError, match="contains a quote"):
+        diff_releases(odd, odd)
+
+
+def test_template_out_writes_the_one_file_it_names(tmp_path, capsys):
+    out = tmp_path / "forms" / "template.xlsx"
+    assert main(["template", "--out", str(out)]) == 0
+    assert files_under(tmp_path) == {out.resolve()}
+    for bad in ("template.sh", "template.xlsx/..", "forms"):
+        assert main(["template", "--out", str(tmp_path / bad)]) == 2
+    assert files_under(tmp_path) == {out.resolve()}
+
+
+@pytest.mark.parametrize("bad", ['x"; drop table keep; --', "a b", "1abc", "", "a" * 64, "tablé", "main.keep", None])
+def test_identifiers_are_validated_before_any_sql(tmp_path, bad):
+    with pytest.raises(ValueError, match="not a valid SQL identifier"):
+        ident(bad)
+    with connect(tmp_path / "build.duckdb") as con:
+        con.execute("create table keep as select 1 as x")
+        for schema, table in (("raw", bad), (bad, "t")):
+            with pytest.raises(ValueError, match="not a valid SQL identifier"):
+                write_table(con, schema, table, pl.DataFrame({"a": [1]}))
+        assert con.execute("select schema_name, table_name from duckdb_tables()").fetchall() == [("main", "keep")]
+
+
+def test_the_template_holds_no_live_formula_even_from_hostile_registry_text(tmp_path):
+    from sources.iati.template import write_template
+    from sources.strategy.registry import load_registry
+
+    registry = copy.deepcopy(load_registry())
+    hostile = ['=cmd|" /C calc"!A0', '+HYPERLINK("http://attacker.example","x")', "@SUM(1+1)*cmd|' /C calc'!A0"]
+    indicators = [i for i in registry["indicators"] if i["line_kind"] == "indicator"]
+    for ind, text in zip(indicators, hostile):
+        ind["text"] = text
+    registry["areas"][0]["name"] = "=1+1 " + registry["areas"][0]["name"]
+    path = write_template(tmp_path / "template.xlsx", registry)
+    with zipfile.ZipFile(path) as book:
+        sheets = {n: book.read(n).decode() for n in book.namelist() if n.startswith("xl/worksheets/sheet")}
+        strings = book.read("xl/sharedStrings.xml").decode()
+    assert sheets and not [n for n, xml in sheets.items() if re.search(r"<f[ >]", xml)], "no cell holds a formula"
+    from html import escape
+    for text in hostile:
+        assert escape(text, quote=False) in strings, f"{text!r} is kept as text"
+
+
+def test_the_iati_api_key_stays_out_of_logs_messages_and_snapshots(http_server, monkeypatch, tmp_path, caplog):
+    from sources.catalog import datasets
+    from sources.iati.fetch import fetch_iati
+
+    key = "iati-key-5f0c1e9d-do-not-log"
+    for cfg in datasets().values():
+        monkeypatch.setenv(cfg["url_env"], http_server.base + "/missing")
+    monkeypatch.setenv("UNODC_IATI_DATASTORE_URL", http_server.base + "/datastore")
+    monkeypatch.setenv("UNODC_IATI_ORG_ID", "XM-EXAMPLE")
+    monkeypatch.setenv("IATI_API_KEY", key)
+    monkeypatch.setattr("sources.fetch.time.sleep", lambda s: None)
+    calls = []
+
+    def select(handler):
+        calls.append(handler.headers.get("Ocp-Apim-Subscription-Key"))
+        if len(calls) == 1:       # one transient failure: the retry is logged
+            return 503, b"busy", {}
+        doc = '<iati-activity><iati-identifier>XM-EXAMPLE-1</iati-identifier><reporting-org ref="XM-EXAMPLE"/></iati-activity>'
+        return 200, json.dumps({"response": {"numFound": 1, "docs": [{"iati_xml": doc}]}}).encode(), {}
+
+    http_server.routes["/datastore/activity/select"] = select
+    store = SnapshotStore(tmp_path / "store")
+    with caplog.at_level(logging.DEBUG):
+        (stored,) = fetch_iati(store)
+        http_server.routes["/datastore/activity/select"] = (401, b"bad key", {})
+        (failed,) = fetch_iati(store)
+    assert stored.status == "new" and failed.status == "failed" and calls[0] == key, "the key is sent"
+    assert "retrying" in caplog.text
+    seen = caplog.text + stored.message + failed.message + json.dumps(stored.snapshot.record())
+    seen += "".join(p.read_text(errors="replace") for p in (tmp_path / "store").rglob("*.json"))
+    assert key not in seen
+
+
+def test_a_webhook_secret_in_its_url_or_token_stays_out_of_the_alert_log(tmp_path, monkeypatch):
+    from orchestration.alerts import notify_failure
+
+    secret_path, token = "T0000/B0000/path-secret-7e1d", "token-secret-93ab"
+    monkeypatch.setenv("UNODC_ALERT_WEBHOOK_URL", f"http://127.0.0.1:9/hooks/{secret_path}")
+    monkeypatch.setenv("UNODC_ALERT_WEBHOOK_TOKEN", token)
+    sent = notify_failure(Paths(tmp_path), "the build did not publish", ["check x failed"], "run-1")
+    assert any(s.startswith("webhook failed") for s in sent)
+    log = (tmp_path / "var" / "log" / "alerts.log").read_text()
+    for secret in (secret_path, token):
+        assert secret not in log and secret not in " ".join(sent)
+
+
+def test_a_read_only_connection_cannot_change_the_published_file(tmp_path):
+    """What a researcher is told to open cannot write, whatever the file's mode (the mode itself:
+    tests/test_pipeline_e2e.py)."""
+    db = tmp_path / "indicators.duckdb"
+    duckdb.connect(str(db)).close()
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        with pytest.raises(duckdb.Error, match="read-only"):
+            con.execute("create table t (x int)")
+    finally:
+        con.close()
