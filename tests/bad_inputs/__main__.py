@@ -14,7 +14,7 @@ def main(argv: list[str]) -> int:
         return 2
     out = Path(argv[0])
     for case in CASES:
-        path = write(case, out / case.family / case.name)
+        path = write(case, out / case.family / case.base / case.name)
         if isinstance(case.expect, Refused):
             expected = "refused: " + " … ".join(case.expect.says)
         else:
