@@ -15,7 +15,7 @@ import yaml
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _BARE_AMP = re.compile(r"&(?!#?\w+;)")
 _ROW = re.compile(r"<Row>(.*?)</Row>", re.S)
-_ENTRY = re.compile(r"<Entry[^>]*>(.*?)</Entry>|<Entry[^>]*/>", re.S)
+_ENTRY = re.compile(r"<Entry\b[^>]*?/>|<Entry\b[^>]*>(.*?)</Entry>", re.S)
 _TAG = re.compile(r"<[^>]+>")
 _CHAPTER = re.compile(r"CHAPTER\s+([IVXLC]+)", re.I)
 

@@ -92,7 +92,7 @@ def breakdown(home: Path, sample: measure.Sample, marks: dict) -> dict:
     dbt_step = steps.get("dbt_models", 0.0)
     ended = sample.started_at + sample.wall_s
     parts = {
-        "environment start (interpreter, libraries)": marks["libraries_imported"] - sample.create_time,
+        "environment start (interpreter, libraries)": marks["libraries_imported"] - sample.started_at,
         "definitions load": marks["definitions_loaded"] - marks["libraries_imported"],
         "run start-up (manifest, instance, run record)": stats.start_time - marks["definitions_loaded"],
         "ingestion (snapshots, parsers, raw tables)": sum(v for k, v in steps.items() if _is_ingestion(k)),
@@ -105,7 +105,6 @@ def breakdown(home: Path, sample: measure.Sample, marks: dict) -> dict:
         "Dagster between steps": (stats.end_time - stats.start_time) - sum(steps.values()),
         "after the run (summary, exit)": ended - stats.end_time,
     }
-    parts["process start before the first import"] = sample.create_time - sample.started_at
     return parts
 
 
@@ -176,6 +175,8 @@ def queries(db: Path, rounds: int, build=None) -> dict:
             for name, seconds in query_round(db).items():
                 lat[name].append(seconds)
             done += 1
+            # A researcher's pace, not a load test: one round of the five queries a second.
+            stop.wait(1.0)
 
     if build is None:
         loop()
@@ -210,9 +211,6 @@ def agreement(floor_db: Path, warehouse: Path) -> list[dict]:
          "and measure = 'cultivation_ha'"),
         ("IATI outputs", "select count(*), round(sum(value), 1) from fct_outputs",
          "select count(*), round(sum(value), 1) from fct_project_outputs"),
-        ("parties per instrument and year (world)", "select count(*), sum(parties) from agg_parties",
-         "select count(*), sum(value) from fct_indicator_values where ref_area_type = 'world' "
-         "and indicator_code in ('RAT.R1.I1', 'RAT.R1.I3', 'RAT.R1.I5', 'RAT.R1.D1')"),
     ]
     floor = duckdb.connect(str(floor_db), read_only=True)
     pipe = duckdb.connect(str(warehouse), read_only=True)
