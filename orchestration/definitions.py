@@ -5,11 +5,10 @@ import sys
 from pathlib import Path
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
 from .assets import dbt as dbt_assets_module
 from .assets import annex_exports, crime, crops, geography, project_outputs, publish, ratification, registry
-from .dbt_project import dbt_project
+from .dbt_project import LocalDbtCliResource, dbt_project
 from .resources import PipelineResource
 from .schedules import WRITES_BUILD, landing_folder, nightly_schedule, rebuild_sensor, refresh_job
 
@@ -38,7 +37,7 @@ defs = dg.Definitions(
     jobs=[build_job, refresh_job],
     schedules=[nightly_schedule],
     sensors=[alert_on_run_failure, landing_folder, rebuild_sensor(build_job)],
-    resources={"pipeline": PipelineResource(), "dbt": DbtCliResource(
+    resources={"pipeline": PipelineResource(), "dbt": LocalDbtCliResource(
         project_dir=dbt_project,
         # The dbt beside this interpreter, whatever PATH says.
         dbt_executable=str(Path(sys.executable).with_name("dbt")))},
