@@ -164,12 +164,15 @@ def command_run(args) -> int:
     failures = _failures(result) + _dbt_failures(where)
     print(summary(where, published_now=result.success and not failures))
     if not result.success or failures:
+        # Warnings (an overdue source, a reported discrepancy) never stop a build: listed apart.
+        blocking = [f for f in failures if "(WARN)" not in f]
         print("\nThe build did not publish. What failed:", file=sys.stderr)
-        for line in failures or ["(see the Dagster run log above)"]:
+        for line in blocking or ["(see the Dagster run log above)"]:
             print(f"  - {line}", file=sys.stderr)
+        for line in [f for f in failures if "(WARN)" in f]:
+            print(f"  warning, not a cause: {line}", file=sys.stderr)
         from .alerts import notify_failure
 
-        blocking = [f for f in failures if "(WARN)" not in f]
         for channel in notify_failure(where, "the build did not publish", blocking or failures, result.run_id):
             print(f"  alert: {channel}", file=sys.stderr)
         return 1
