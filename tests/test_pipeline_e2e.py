@@ -316,21 +316,43 @@ def test_crop_figures_keep_editions_bounds_and_the_reported_discrepancy(built):
     assert query(built, "select count(*) from fct_load_rejects where dataset like 'crop%' or dataset like 'wdr_annex%'") == [(0,)]
 
 
-def test_releases_are_kept_compared_tagged_and_pruned(built, tmp_path, capsys, monkeypatch):
+# A second build on top of the first: UNTOC's Afghanistan ratification revised and a participant
+# removed; a cannabis survey whose country label is a spreadsheet formula.
+CANNABIS = (b"iso3,country,crop,year,hectares,production_t,series_label_raw,series_note,source_type,source,"
+            b"source_file,source_repo,source_commit,cross_check\n"
+            + b"".join(b'MAR,"=HYPERLINK(""http://example.invalid"",""Morocco"")",cannabis,%d,%d,,,,press report,'
+                       b"UNODC cannabis survey of Morocco,test.csv,,,\n" % (y, ha) for y, ha in ((2016, 47000), (2017, 47500))))
+
+
+@pytest.fixture(scope="module")
+def revised(built, tmp_path_factory) -> tuple[Path, str]:
+    home = tmp_path_factory.mktemp("revised") / "home"
+    shutil.copytree(built, home)
+    table = (UNTC_TABLE / "18-12.csv").read_text().splitlines()
+    table[1] = table[1].replace("24 Sep 2003", "25 Sep 2003")          # Afghanistan's ratification revised
+    text = "\n".join(table[:-1]) + "\n"                                 # the last participant removed
+    store = SnapshotStore(home / "var" / "snapshots")
+    store.put(text.encode(), {
+        "dataset": "untc_status", "family": "ratification", "format": "untc_table", "item": "XVIII-12",
+        "version": "2016-01-01", "filename": "18-12.csv", "as_of": "2016-01-01", "licence": "test"})
+    store.put(CANNABIS, {
+        "dataset": "crop_compiled_cannabis", "family": "crop_surveys", "format": "crop_compiled",
+        "item": "crop_compiled_cannabis", "version": "2026-11-28", "filename": "cannabis_test.csv",
+        "as_of": "2026-11-28", "licence": "test"})
+    assert main(["run", "--home", str(home)]) == 0
+    return home, text
+
+
+def copy_of(home: Path, tmp_path: Path) -> Path:
+    shutil.copytree(home, tmp_path / "home")
+    return tmp_path / "home"
+
+
+def test_releases_are_kept_compared_tagged_and_pruned(revised, tmp_path, capsys, monkeypatch):
     from orchestration.releases import list_releases
     from sources.settings import Paths
 
-    home = tmp_path / "home"
-    shutil.copytree(built, home)
-    before = [r["release_id"] for r in list_releases(Paths(home))]
-    assert before, "every publish keeps its release"
-    table = (UNTC_TABLE / "18-12.csv").read_text().splitlines()
-    table[1] = table[1].replace("24 Sep 2003", "25 Sep 2003")          # Afghanistan's ratification revised
-    revised = "\n".join(table[:-1]) + "\n"                               # the last participant removed
-    SnapshotStore(home / "var" / "snapshots").put(revised.encode(), {
-        "dataset": "untc_status", "family": "ratification", "format": "untc_table", "item": "XVIII-12",
-        "version": "2016-01-01", "filename": "18-12.csv", "as_of": "2016-01-01", "licence": "test"})
-    assert main(["run", "--home", str(home)]) == 0
+    home, revised_text = copy_of(revised[0], tmp_path), revised[1]
     capsys.readouterr()
     releases = [r["release_id"] for r in list_releases(Paths(home))]
     old, new = releases[-2], releases[-1]
@@ -339,7 +361,7 @@ def test_releases_are_kept_compared_tagged_and_pruned(built, tmp_path, capsys, m
     changes = manifest["changes_since_previous"]
     assert changes["fct_treaty_participation.revised"] == 1 and changes["fct_treaty_participation.removed"] == 1
     assert changes["fct_indicator_values.added"] > 0                        # UNTOC's series now reaches 2016
-    assert {s["sha256"] for s in manifest["snapshots"]} >= {hashlib.sha256(revised.encode()).hexdigest()}
+    assert {s["sha256"] for s in manifest["snapshots"]} >= {hashlib.sha256(revised_text.encode()).hexdigest()}
     assert main(["diff", old, new, "--home", str(home), "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     afg = [r for r in rows if r["table_name"] == "fct_treaty_participation" and r["change"] == "revised"]
@@ -352,3 +374,145 @@ def test_releases_are_kept_compared_tagged_and_pruned(built, tmp_path, capsys, m
     kept = {r["release_id"]: r["tags"] for r in list_releases(Paths(home))}
     assert old in kept and kept[old] == ["wdr-test"]                      # tagged: never pruned
     assert new not in kept and len(kept) == 2
+
+
+def _cells(path: Path) -> dict:
+    import openpyxl
+
+    book = openpyxl.load_workbook(path)
+    return {ws.title: [[c.value for c in row] for row in ws.iter_rows()] for ws in book.worksheets}
+
+
+def test_exports_are_reproducible_from_a_release(built, tmp_path):
+    release = query(built, "select release_id from audit.release")[0][0]
+    assert (built / "var" / "exports" / release / "indicator_values.sdmx10.csv").exists()   # the asset's
+    a, b = tmp_path / "a", tmp_path / "b"
+    for out in (a, b):
+        assert main(["export", "--home", str(built), "--release", release, "--out", str(out)]) == 0
+    names = sorted(p.name for p in a.iterdir())
+    assert names == sorted(p.name for p in b.iterdir()) and len(names) == 8 * 5 + 3
+    for name in names:
+        if name.endswith(".xlsx"):
+            assert _cells(a / name) == _cells(b / name), name
+        else:
+            assert (a / name).read_bytes() == (b / name).read_bytes(), name
+
+
+def test_annex_workbook_is_laid_out_as_the_annex(built, tmp_path):
+    import openpyxl
+
+    release = query(built, "select release_id from audit.release")[0][0]
+    assert main(["export", "--home", str(built), "--tables", "6.1.1,6.2.1,6.1.2,P.1", "--format", "xlsx",
+                 "--out", str(tmp_path)]) == 0
+    book = openpyxl.load_workbook(tmp_path / "6.1.1_global_illicit_cultivation_of_coca_bush.xlsx")
+    ws = book["Table 6.1.1"]
+    rows = [[c.value for c in r] for r in ws.iter_rows()]
+    assert rows[0][0] == "Table 6.1.1. Global illicit cultivation of coca bush (hectares)"
+    assert rows[2][:3] == ["Country or area", 2009, 2010] and ws.freeze_panes == "B4"
+    assert ws.cell(3, 2).data_type == "n"                                   # years are numbers
+    by_label = {r[0]: r[1:] for r in rows if r[0]}
+    assert "AMERICAS" in by_label
+    assert by_label["Peru b"][:4] == [59900, 61200, 64400, ".."]            # b: satellite area, to 2011
+    assert by_label["Peru c"][:3] == ["..", "..", 62500]
+    assert by_label["Total d"][0] == 163800
+    notes = [r[0] for r in rows if r[0] and r[0][:3] in ("b. ", "d. ")]
+    assert notes[0].startswith("b. Figures represent the area") and notes[1].startswith("d. The global coca")
+    assert any(r[0] == f"Release {release} of unodc-indicators" or (r[0] or "").startswith(f"Release {release}")
+               for r in rows)
+    assert ws.cell(5, 2).number_format == "#,##0"
+    codebook = [[c.value for c in r] for r in book["Codebook"].iter_rows()]
+    assert ["ALT.R1.D1"] == [r[0] for r in codebook if r[0] == "ALT.R1.D1"]
+    assert any(r[0] == "E" and r[1] == "estimated value" for r in codebook)
+    assert any("licence" in (r[1] or "") for r in codebook)
+    opium = [[c.value for c in r] for r in openpyxl.load_workbook(
+        tmp_path / "6.2.1_cultivation_of_opium_poppy_in_selected.xlsx").worksheets[0].iter_rows()]
+    asia = [r for r in opium if r[0] in ("Afghanistan", "Lao People's Democratic Republic a", "Myanmar a",
+                                         "Pakistan", "Thailand b")]
+    subtotal = next(r for r in opium if r[0] == "Subtotal Asia")
+    assert subtotal[1] == sum(r[1] for r in asia) == 211073                # 2000: the countries shown
+    empty = [[c.value for c in r] for r in openpyxl.load_workbook(
+        tmp_path / "6.1.2_eradication_of_coca_bush.xlsx").worksheets[0].iter_rows()]
+    assert any((r[0] or "").startswith(f"No figures for this table in release {release}") for r in empty)
+    outputs = [[c.value for c in r] for r in openpyxl.load_workbook(
+        tmp_path / "P.1_outputs_of_unodc_technical_assistance.xlsx").worksheets[0].iter_rows()]
+    assert outputs[1][0].startswith("ILLUSTRATIVE")
+    assert all(r[0].endswith("(illustrative)") for r in outputs[4:] if r[0] and r[0][0].islower() is False
+               and not r[0].isupper() and not r[0].startswith(("Subtotal", "Note", "Release", "Sources", "..")))
+
+
+def test_tidy_files_carry_status_bounds_provenance_and_metadata(built, tmp_path):
+    import polars as pl
+
+    assert main(["export", "--home", str(built), "--tables", "H.1,P.1", "--format", "csv,parquet",
+                 "--out", str(tmp_path)]) == 0
+    raw = (tmp_path / "H.1_victims_of_intentional_homicide_by.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    csv = pl.read_csv(raw[3:], infer_schema=False)
+    assert csv.columns[:6] == ["table_number", "region", "iso3", "area_code", "area_name", "label"]
+    assert {"obs_status", "lower_bound", "upper_bound", "is_illustrative", "snapshot_id"} <= set(csv.columns)
+    world_2000 = csv.filter((pl.col("area_code") == "001") & (pl.col("year") == "2000")).row(0, named=True)
+    assert world_2000["value"] == "6.9" and world_2000["obs_status"] == "E" and world_2000["is_total"] == "true"
+    parquet = pl.read_parquet(tmp_path / "H.1_victims_of_intentional_homicide_by.parquet")
+    assert parquet.columns == csv.columns and parquet.height == csv.height
+    meta = json.loads((tmp_path / "H.1_victims_of_intentional_homicide_by.csv.json").read_text())
+    assert meta["release_id"] == query(built, "select release_id from audit.release")[0][0]
+    assert meta["sources"] and all(s["licence"] and s["sha256"] for s in meta["sources"])
+    assert meta["illustrative"] is False
+    outputs = pl.read_parquet(tmp_path / "P.1_outputs_of_unodc_technical_assistance.parquet")
+    assert outputs["is_illustrative"].all()
+    assert json.loads((tmp_path / "P.1_outputs_of_unodc_technical_assistance.parquet.json").read_text())["illustrative"]
+
+
+def test_sdmx_csv_reads_back_as_sdmx(built, tmp_path):
+    from pysdmx.io.csv.sdmx10.reader import read as read_10
+    from pysdmx.io.csv.sdmx20.reader import read as read_20
+
+    assert main(["export", "--home", str(built), "--tables", "H.1", "--format", "sdmx", "--out", str(tmp_path)]) == 0
+    facts = query(built, "select count(*) from fct_indicator_values")[0][0]
+    meta = json.loads((tmp_path / "indicator_values.sdmx.json").read_text())
+    assert meta["observations"] + meta["rows_without_m49_code"] == facts
+    for reader, name in ((read_10, "indicator_values.sdmx10.csv"), (read_20, "indicator_values.sdmx20.csv")):
+        (dataset,) = reader((tmp_path / name).read_text())
+        assert dataset.short_urn == "Dataflow=UNODC:DF_MTS_INDICATORS(1.0)"
+        data = dataset.data
+        assert len(data) == meta["observations"]
+        assert {"FREQ", "INDICATOR", "REF_AREA", "TIME_PERIOD", "OBS_VALUE", "OBS_STATUS", "UNIT_MEASURE",
+                "LOWER_BOUND", "UPPER_BOUND", "COMMENT_OBS"} <= set(data.columns)
+        world = data[(data.INDICATOR == "TRA_R1_D1") & (data.REF_AREA.astype(str) == "1")]
+        assert len(world) and set(world.DISAGGREGATION) == {"_T"}
+        assert data.INDICATOR.str.fullmatch(r"[A-Z0-9_]+").all()
+    header = (tmp_path / "indicator_values.sdmx20.csv").read_text().splitlines()[1]
+    assert header.startswith("dataflow,UNODC:DF_MTS_INDICATORS(1.0),I,")
+    assert meta["illustrative_observations"] > 0 and meta["illustrative_note"]
+
+
+def test_export_names_what_exists_when_asked_for_what_does_not(built, capsys):
+    assert main(["export", "--home", str(built), "--tables", "6.1.1,9.9", "--out", "/nonexistent/never"]) == 2
+    assert "unknown table(s) 9.9; the tables are: 6.1.1, 6.1.2, 6.2.1" in capsys.readouterr().err
+    assert main(["export", "--home", str(built), "--format", "xlsx,pdf"]) == 2
+    assert "unknown format(s) pdf; the formats are: xlsx, csv, parquet, sdmx" in capsys.readouterr().err
+    assert main(["export", "--home", str(built), "--release", "../../etc"]) == 2
+
+
+def test_exports_keep_formulas_as_text_and_show_changes_since_the_previous_release(revised, tmp_path):
+    import zipfile
+
+    import openpyxl
+
+    home = revised[0]
+    manifest = json.loads(query(home, "select manifest from audit.release")[0][0])
+    out = home / "var" / "exports" / manifest["release_id"]               # written by the asset at publish
+    book = tmp_path / "cannabis.xlsx"
+    shutil.copyfile(out / "6.3.1_cannabis_cultivation.xlsx", book)
+    cell = next(c for row in openpyxl.load_workbook(book).worksheets[0].iter_rows() for c in row
+                if isinstance(c.value, str) and "HYPERLINK" in c.value)
+    assert cell.value.startswith("=HYPERLINK") and cell.data_type == "s"   # text, never a formula
+    with zipfile.ZipFile(book) as z:
+        assert not any("<f>" in z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/"))
+    csv = (out / "6.3.1_cannabis_cultivation.csv").read_text(encoding="utf-8-sig")
+    assert "'=HYPERLINK(" in csv and ",=HYPERLINK(" not in csv and ',"=HYPERLINK(' not in csv
+    changes = (out / "6.3.1_cannabis_cultivation.changes.csv").read_text(encoding="utf-8-sig").splitlines()
+    assert len(changes) == 3 and all(line.startswith("added,") for line in changes[1:])
+    meta = json.loads((out / "6.3.1_cannabis_cultivation.changes.csv.json").read_text())
+    assert meta["compared_with"] == manifest["previous_release"] and meta["counts"] == {"added": 2}
+    assert "Changes" in openpyxl.load_workbook(book).sheetnames
