@@ -56,8 +56,14 @@ def _rule(frame: pl.DataFrame, _) -> tuple[bool, dict]:
         "overdue": dg.MetadataValue.json(overdue), "stale": dg.MetadataValue.json(stale)}
 
 
+# Every freshness check, for the refresh job, which runs these and leaves the others to the build.
+FRESHNESS_CHECKS: list[dg.AssetChecksDefinition] = []
+
+
 def freshness_check(snapshots_key: list[str], family: str) -> dg.AssetChecksDefinition:
-    return rule_check(snapshots_key, f"{family}_fresh",
+    check = rule_check(snapshots_key, f"{family}_fresh",
                       "Every item's newest snapshot is within the age its source is expected to refresh in "
                       "(UNTC weekly, UN-CTS and the WDR annex yearly, IATI monthly) and its last fetch did not "
                       "fail. A warning: the build publishes what it has.", _rule, blocking=False)
+    FRESHNESS_CHECKS.append(check)
+    return check

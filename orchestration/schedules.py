@@ -21,6 +21,7 @@ from sources.settings import Paths, paths
 from sources.snapshots import SnapshotStore
 
 from .assets import crime, crops, project_outputs, ratification, registry
+from .freshness import FRESHNESS_CHECKS
 from .nightly import decide
 
 # Runs that write the build database carry this tag; dagster.yaml lets one such run at a time.
@@ -29,10 +30,11 @@ NIGHTLY_CRON = "0 2 * * *"
 
 refresh_job = dg.define_asset_job(
     "refresh",
-    # The registry's tables come along for the strategy text's snapshot; their checks wait for the build.
+    # The registry's tables come along for the strategy text's snapshot. Of the checks only the
+    # freshness warnings run here; the others run in the build that may follow.
     selection=dg.AssetSelection.assets(ratification.untc_snapshots, crime.crime_snapshots, crops.crop_snapshots,
-                                       project_outputs.project_snapshots)
-    | dg.AssetSelection.assets(registry.registry_tables).without_checks(),
+                                       project_outputs.project_snapshots, registry.registry_tables).without_checks()
+    | dg.AssetSelection.checks(*FRESHNESS_CHECKS),
     description="Fetch every source (when configured to), collect the landing folders and store what changed "
                 "as snapshots; a rebuild follows only if a snapshot changed.",
     tags=WRITES_BUILD,
