@@ -141,6 +141,7 @@ def command_run(args) -> int:
 
     from .dbt_project import prepare_manifest
     from .resources import build_lock_once
+    from .warehouse import wait_for_build_db
 
     where = Paths(Path(args.home).resolve()) if args.home else paths()
     prepare_manifest()
@@ -151,6 +152,8 @@ def command_run(args) -> int:
     run_config = {"resources": {"pipeline": {"config": {"home": str(where.home),
                                                          "fetch": bool(args.fetch and not args.if_changed)}}}}
     with build_lock_once(where):
+        _close_dead_runs(instance, where)
+        wait_for_build_db(where, log=lambda line: print(line, file=sys.stderr))
         if args.if_changed:
             from .nightly import refresh_and_decide
 
@@ -177,6 +180,18 @@ def command_run(args) -> int:
             print(f"  alert: {channel}", file=sys.stderr)
         return 1
     return 0
+
+
+def _close_dead_runs(instance, where: Paths) -> None:
+    """A build killed outright leaves its run STARTED for ever, and the run queue (one run at a
+    time) would wait for it for ever. Under the build lock no other build of this home is alive."""
+    import dagster as dg
+
+    for run in instance.get_runs(filters=dg.RunsFilter(job_name="build", statuses=[
+            dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.NOT_STARTED])):
+        home = run.run_config.get("resources", {}).get("pipeline", {}).get("config", {}).get("home")
+        if home and Path(home).resolve() == where.home:
+            instance.report_run_failed(run, "the build process died; found by the next build of the same home")
 
 
 def _instance():

@@ -245,6 +245,26 @@ def _fsync(path: Path) -> None:
         os.close(fd)
 
 
+def wait_for_build_db(paths: Paths, timeout: float = 900.0, log=print) -> None:
+    """A build whose main process was killed alone leaves dbt running on with the build database
+    open; the next build waits for it to finish instead of failing on DuckDB's file lock."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    said = False
+    while True:
+        try:
+            with connect(paths.build_db):
+                return
+        except duckdb.IOException as exc:
+            if "lock" not in str(exc).lower() or time.monotonic() > deadline:
+                raise
+            if not said:
+                log(f"waiting for a dead build's process to release {paths.build_db}: {str(exc).splitlines()[-1]}")
+                said = True
+            time.sleep(2)
+
+
 @contextmanager
 def build_lock(paths: Paths):
     """One build at a time per home: a second build refuses at once instead of corrupting the first."""

@@ -24,47 +24,56 @@ from .harness import (MAINTENANCE, Build, Mirror, held, inspect_published, lefto
                       truncated)
 
 MB = 1 << 20
+LOGS = Path(tempfile.gettempdir()) / "reliability-faults-logs"   # off the disk that fills up
 
 
 def _tail(text: str, n: int = 6) -> list[str]:
     return [line[:300] for line in text.strip().splitlines()[-n:]]
 
 
-def disk_full(work: Path) -> list[dict]:
-    if os.geteuid() != 0:
+DISK_CASES = (("no space left when the build starts", 0, None),
+              ("12 MB left when the build starts", 12 * MB, None),
+              ("the disk fills up as publishing starts", None, r'Started execution of step "warehouse__indicators"'))
+
+
+def disk_full(home: Path, mirror: Mirror, cases=DISK_CASES) -> list[dict]:
+    disk = home.parent
+    if not os.path.ismount(disk):
         return [{"scenario": "disk full", "skipped": "mounting a tmpfs needs root"}]
-    disk = work / "disk"
-    disk.mkdir(parents=True, exist_ok=True)
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256m", "tmpfs", str(disk)], check=True)
     rows = []
-    try:
-        home = disk / "home"
-        base = run_build(home, log_name="disk-baseline")
-        assert base["exit"] == 0, base["stderr"][-2000:]
-        for label, free in (("no space left at all", 0), ("space for the build, not for the new release", 12 * MB)):
-            before = inspect_published(home)
-            filler = disk / "filler"
+    for label, free, moment in cases:
+        before = inspect_published(home)
+        filler = disk / "filler"
+        if moment is None:
             _fill(filler, free)
-            failed = run_build(home, log_name=f"disk-{free}")
-            after = inspect_published(home)
-            left = leftovers(home)
-            filler.unlink()
-            recovery = run_build(home, log_name=f"disk-{free}-recovery")
-            final = inspect_published(home)
-            rows.append({
-                "scenario": f"disk full: {label}", "free_bytes_at_start": free,
-                "build_exit": failed["exit"], "build_s": failed["seconds"],
-                "error": next((line.strip()[:300] for line in failed["stderr"].splitlines()
-                               if "No space left" in line or "ENOSPC" in line or "Could not write" in line), None),
-                "published_unchanged": after.get("sha256") == before.get("sha256"),
-                "complete_after": after.get("complete"), "left_behind": left,
-                "recovery_exit": recovery["exit"], "recovery_s": recovery["seconds"],
-                "recovered": recovery["exit"] == 0 and final.get("complete") and final.get("kept"),
-                "passed": failed["exit"] != 0 and after.get("sha256") == before.get("sha256")
-                and recovery["exit"] == 0 and bool(final.get("complete"))})
-            print(json.dumps(rows[-1]), flush=True)
-    finally:
-        subprocess.run(["umount", "-l", str(disk)], check=False)
+            failed = run_build(home, logs=LOGS, log_name=f"disk-{free}")
+        else:
+            build = Build(home, logs=LOGS, log_name="disk-at-publish")
+            build.when(moment).wait(900)
+            # Frozen while the disk fills, so the copy meets a full disk, not a race with the filler.
+            os.killpg(build.proc.pid, signal.SIGSTOP)
+            _fill(filler, 0)
+            os.killpg(build.proc.pid, signal.SIGCONT)
+            build.wait(900)
+            failed = {"exit": build.proc.returncode, "seconds": round(build.elapsed, 1), "stderr": build.stderr()}
+        after = inspect_published(home)
+        left = leftovers(home)
+        filler.unlink()
+        recovery = run_build(home, logs=LOGS, log_name=f"disk-{free}-recovery")
+        final = inspect_published(home)
+        rows.append({
+            "scenario": f"disk full: {label}", "free_bytes_at_start": free,
+            "build_exit": failed["exit"], "build_s": failed["seconds"],
+            "error": next((line.strip()[:300] for line in failed["stderr"].splitlines()
+                           if any(k in line for k in ("No space left", "disk I/O error", "Could not write",
+                                                      "IO Error", "OSError"))), None),
+            "published_unchanged": after.get("sha256") == before.get("sha256"),
+            "complete_after": after.get("complete"), "left_behind": left,
+            "recovery_exit": recovery["exit"], "recovery_s": recovery["seconds"],
+            "recovered": recovery["exit"] == 0 and final.get("complete") and final.get("kept"),
+            "passed": failed["exit"] != 0 and after.get("sha256") == before.get("sha256")
+            and recovery["exit"] == 0 and bool(final.get("complete"))})
+        print(json.dumps(rows[-1]), flush=True)
     return rows
 
 
@@ -80,11 +89,8 @@ def _fill(path: Path, leave_free: int) -> None:
                 break
 
 
-def fetch_faults(work: Path, mirror: Mirror) -> list[dict]:
-    home = work / "fetch-home"
+def fetch_faults(home: Path, mirror: Mirror) -> list[dict]:
     env = mirror_env(mirror.base)
-    base = run_build(home, fetch=True, env=env, log_name="fetch-baseline")
-    assert base["exit"] == 0, base["stderr"][-2000:]
     served = dict(mirror.routes)
     rows = []
     cases = {
@@ -99,7 +105,7 @@ def fetch_faults(work: Path, mirror: Mirror) -> list[dict]:
         before = inspect_published(home)
         mirror.routes.update(routes)
         try:
-            result = run_build(home, fetch=True, env=env, log_name="fetch-" + str(len(rows)))
+            result = run_build(home, logs=LOGS, fetch=True, env=env, log_name="fetch-" + str(len(rows)))
         finally:
             mirror.routes.clear()
             mirror.routes.update(served)
@@ -115,18 +121,15 @@ def fetch_faults(work: Path, mirror: Mirror) -> list[dict]:
     return rows
 
 
-def two_builds(work: Path, mirror: Mirror) -> list[dict]:
-    home = work / "two-home"
+def two_builds(home: Path, mirror: Mirror) -> list[dict]:
     env = mirror_env(mirror.base)
-    base = run_build(home, log_name="two-baseline")
-    assert base["exit"] == 0, base["stderr"][-2000:]
     arrived, release = threading.Event(), threading.Event()
     original = mirror.routes["/cts/data_glotip.xlsx"]
     mirror.routes["/cts/data_glotip.xlsx"] = held(arrived, release, original[1])
-    first = Build(home, fetch=True, env=env, log_name="two-first")
+    first = Build(home, logs=LOGS, fetch=True, env=env, log_name="two-first")
     try:
         arrived.wait(600)
-        second = Build(home, env=env, log_name="two-second")
+        second = Build(home, logs=LOGS, env=env, log_name="two-second")
         second_exit = second.wait(600)
     finally:
         release.set()
@@ -142,22 +145,19 @@ def two_builds(work: Path, mirror: Mirror) -> list[dict]:
     return [row]
 
 
-def leader_killed(work: Path) -> list[dict]:
+def leader_killed(home: Path, mirror: Mirror) -> list[dict]:
     """Only the `unodc-indicators` process dies (an OOM kill picks one process): dbt runs on."""
-    home = work / "leader-home"
-    base = run_build(home, log_name="leader-baseline")
-    assert base["exit"] == 0, base["stderr"][-2000:]
     before = inspect_published(home)
-    build = Build(home, log_name="leader-killed")
+    build = Build(home, logs=LOGS, log_name="leader-killed")
     build.when(r"Materialized value staging").wait(900)
     os.kill(build.proc.pid, signal.SIGKILL)
     build.proc.wait(60)
     time.sleep(0.5)
     orphans = _group_alive(build.proc.pid)
-    nxt = run_build(home, log_name="leader-next")
+    nxt = run_build(home, logs=LOGS, log_name="leader-next")
     orphans_at_next_end = _group_alive(build.proc.pid)
     after_next = inspect_published(home)
-    then = run_build(home, log_name="leader-then") if nxt["exit"] != 0 else None
+    then = run_build(home, logs=LOGS, log_name="leader-then") if nxt["exit"] != 0 else None
     final = inspect_published(home)
     row = {"scenario": "leader killed while dbt runs (dbt left running)", "orphans_alive": orphans,
            "next_exit": nxt["exit"], "next_said": _tail(nxt["stderr"], 3) if nxt["exit"] else None,
@@ -180,7 +180,7 @@ def _group_alive(pgid: int) -> int:
     return len(out)
 
 
-SCENARIOS = {"disk": disk_full, "fetch": fetch_faults, "two": two_builds, "leader": leader_killed}
+SCENARIOS = {"disk": disk_full, "leader": leader_killed, "fetch": fetch_faults, "two": two_builds}
 
 
 def main(argv=None) -> int:
@@ -188,18 +188,32 @@ def main(argv=None) -> int:
     parser.add_argument("--out", default="reliability/results/faults.json")
     parser.add_argument("--work", help="working folder (default: a temporary folder, removed)")
     parser.add_argument("--only", nargs="*", choices=sorted(SCENARIOS))
+    parser.add_argument("--disk-cases", nargs="*", type=int, help="disk cases to run (1-based; default all)")
     args = parser.parse_args(argv)
     work = Path(args.work or tempfile.mkdtemp(prefix="faults-"))
+    disk = work / "disk"
+    disk.mkdir(parents=True, exist_ok=True)
+    # One home for every scenario, on a disk of a fixed size where that can be had.
+    mounted = os.geteuid() == 0 and subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=1g", "tmpfs", str(disk)]).returncode == 0
+    home = disk / "home"
     mirror = Mirror()
     rows = []
     try:
+        base = run_build(home, logs=LOGS, log_name="00-baseline")
+        if base["exit"] != 0:
+            raise SystemExit(f"the baseline build failed:\n{base['stderr'][-3000:]}")
         for name, scenario in SCENARIOS.items():
             if args.only and name not in args.only:
                 continue
-            needs_mirror = name in ("fetch", "two")
-            rows += scenario(work, mirror) if needs_mirror else scenario(work)
+            if name == "disk" and args.disk_cases:
+                rows += disk_full(home, mirror, [DISK_CASES[i - 1] for i in args.disk_cases])
+            else:
+                rows += scenario(home, mirror)
     finally:
         mirror.close()
+        if mounted:
+            subprocess.run(["umount", "-l", str(disk)], check=False)
         if not args.work:
             shutil.rmtree(work, ignore_errors=True)
     out = Path(args.out)

@@ -39,9 +39,10 @@ def command(home: Path, fetch: bool = False) -> list[str]:
 class Build:
     """One real build process; its stderr is watched line by line for the moment to kill it."""
 
-    def __init__(self, home: Path, *, fetch: bool = False, env: dict | None = None, log_name: str = "build"):
+    def __init__(self, home: Path, *, fetch: bool = False, env: dict | None = None, log_name: str = "build",
+                 logs: Path | None = None):
         self.home = Path(home)
-        logs = self.home / "campaign-logs"
+        logs = Path(logs or self.home / "campaign-logs")
         logs.mkdir(parents=True, exist_ok=True)
         self.stdout_path = logs / f"{log_name}.out"
         self.stderr_path = logs / f"{log_name}.err"
@@ -58,8 +59,11 @@ class Build:
     def _read(self) -> None:
         with open(self.stderr_path, "w") as log:
             for line in self.proc.stderr:
-                log.write(line)
                 self.lines.append(line)
+                try:
+                    log.write(line)
+                except OSError:
+                    pass
                 for pattern, event in self._watch:
                     if pattern.search(line):
                         event.set()
@@ -101,12 +105,12 @@ class Build:
 
 def kill_at(home: Path, *, marker: str | None = None, delay: float = 0.0, fault: str | None = None,
             fetch: bool = False, env: dict | None = None, trigger: threading.Event | None = None,
-            log_name: str = "killed", timeout: float = 900) -> dict:
+            log_name: str = "killed", timeout: float = 900, logs: Path | None = None) -> dict:
     """Run a build and kill it at a moment: a stderr line matching `marker` (then `delay` seconds
     more), an event set from outside (`trigger`, e.g. the mirror received a request), or a named
     fault point where the build kills itself (`fault`)."""
     build = Build(home, fetch=fetch, env={**(env or {}), **({"UNODC_FAULT": fault} if fault else {})},
-                  log_name=log_name)
+                  log_name=log_name, logs=logs)
     if fault:
         code = build.wait(timeout)
         at = build.elapsed
@@ -130,8 +134,8 @@ def kill_at(home: Path, *, marker: str | None = None, delay: float = 0.0, fault:
 
 
 def run_build(home: Path, *, fetch: bool = False, env: dict | None = None, log_name: str = "build",
-              timeout: float = 900) -> dict:
-    build = Build(home, fetch=fetch, env=env, log_name=log_name)
+              timeout: float = 900, logs: Path | None = None) -> dict:
+    build = Build(home, fetch=fetch, env=env, log_name=log_name, logs=logs)
     code = build.wait(timeout)
     return {"exit": code, "seconds": round(build.elapsed, 1), "stderr": build.stderr(),
             "stdout": build.stdout_path.read_text()}
@@ -207,6 +211,16 @@ def leftovers(home: Path) -> dict:
                                             if p.is_dir() and not (p / "manifest.json").exists())
         if releases.exists() else [],
     }
+
+
+def runs_in_progress(home: Path) -> list[str]:
+    """Runs the home's Dagster instance still shows in progress: a killed build's run, until the
+    next build closes it."""
+    import dagster as dg
+
+    statuses = [dg.DagsterRunStatus.NOT_STARTED, dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED]
+    with dg.DagsterInstance.from_config(str(Path(home) / "dagster")) as instance:
+        return [r.run_id for r in instance.get_runs(filters=dg.RunsFilter(statuses=statuses))]
 
 
 # --- a local mirror of the live sources, serving the bundled files -------------------------------

@@ -113,11 +113,11 @@ def main(argv=None) -> int:
             # whatever the kill left) and the last kill when the final build published.
             for row, nxt in zip(results, results[1:]):
                 row.update(recovered=nxt["reached"], next_run=f"reached its own moment at {nxt['killed_at_s']} s")
+            results[-1].update(final, next_run=f"published in {final['recovery_s']} s")
             for row in results:
                 if not row["unchanged"]:
                     kept = (home / "warehouse" / "releases" / row["published_after"] / "manifest.json").exists()
                     row.update(swapped_release_kept_later=kept, recovered=row["recovered"] and kept)
-            results[-1].update(final, next_run=f"published in {final['recovery_s']} s")
             print(json.dumps(final), flush=True)
     finally:
         mirror.close()
