@@ -21,6 +21,10 @@ select
     licence,
     upstream,
     notes,
-    stored_at
+    stored_at,
+    -- A source whose last fetch failed: the build used this, its last good snapshot.
+    coalesce(is_stale, false) as is_stale,
+    last_fetch_error,
+    last_fetch_at
 from {{ source('raw', table) }}
 {% endmacro %}

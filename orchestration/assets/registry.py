@@ -5,6 +5,7 @@ import polars as pl
 from schemas.common import Snapshots
 from schemas.registry import IndicatorRegistry, RegistryResults
 from sources.catalog import import_bundled
+from sources import fetch_log
 from sources.snapshots import snapshot_frame
 from sources.strategy.annex import parse_annex
 from sources.strategy.registry import indicator_frame, load_registry, result_frame, verify_against_annex
@@ -31,7 +32,8 @@ def registry_tables(pipeline: PipelineResource):
     snaps = import_bundled(store, "strategy")
     registry = load_registry()
     indicators, results = indicator_frame(registry), result_frame(registry)
-    snapshots = snapshot_frame(snaps)
+    # The strategy is never fetched: its snapshot is never stale, but it has the same columns.
+    snapshots = fetch_log.mark_stale(snapshot_frame(snaps), {})
     with connect(pipeline.paths().build_db) as con:
         write_table(con, "raw", "registry_indicators", indicators)
         write_table(con, "raw", "registry_results", results)
