@@ -127,6 +127,12 @@ def test_a_file_with_bad_rows_publishes_with_its_rejects_recorded(home_with_reje
     assert _query(home_with_rejects, """select value from fct_project_outputs where basis = 'submission template'
                                          and country_iso3 = 'KEN' and indicator_code = 'PRI.R2.I1' and year = 2010""") \
         == [(120.0,)], "the duplicate row is not counted twice"
+    assert _query(home_with_rejects, """select is_illustrative from fct_project_outputs where country_iso3 = 'KEN'
+                                         and indicator_code = 'PRI.R2.I1' and year = 2010
+                                         and basis = 'submission template'""") \
+        == [(False,)], "a filled template is real data, not the illustrative sample"
+    assert _query(home_with_rejects, """select list_contains(activity_ids, 'KEN-PRISON-7') from fct_assistance
+                                         where country_iso3 = 'KEN' and year = 2010 and area_code = 'PRI'""") == [(True,)]
 
 
 def test_unusable_files_of_every_family_leave_the_published_warehouse_as_it_was(home_with_rejects, tmp_path, capsys,
