@@ -10,10 +10,10 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
-import duckdb
-
 from sources.settings import Paths
 from sources.snapshots import SnapshotStore
+
+from .warehouse import published_release
 
 # The families whose snapshots the build reads; dim_snapshot (and so the manifest) lists them all.
 BUILT_FAMILIES = ("ratification", "crime_statistics", "crop_surveys", "project_outputs", "strategy")
@@ -42,17 +42,11 @@ def current_snapshots(where: Paths) -> dict[str, str]:
 
 def published_snapshots(where: Paths) -> tuple[str, dict[str, str]] | None:
     """The release id and snapshots of the published warehouse, or None when there is none."""
-    if not where.published_db.exists():
+    found = published_release(where)
+    if found is None:
         return None
-    try:
-        con = duckdb.connect(str(where.published_db), read_only=True)
-        try:
-            release_id, manifest = con.execute("select release_id, manifest from audit.release").fetchone()
-        finally:
-            con.close()
-    except duckdb.Error:
-        return None
-    return release_id, {s["name"]: s["sha256"] for s in json.loads(manifest).get("snapshots", [])}
+    release_id, manifest = found
+    return release_id, {s["name"]: s["sha256"] for s in manifest.get("snapshots", [])}
 
 
 def decide(where: Paths) -> Decision:

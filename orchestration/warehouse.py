@@ -114,24 +114,18 @@ def recover(paths: Paths) -> list[str]:
     for stale in sorted(paths.warehouse_dir.glob(".publish-*")):
         stale.unlink()
         done.append(f"removed {stale.name}")
-    if paths.published_db.exists():
+    found = published_release(paths)
+    if found:
         from .releases import keep_release, releases_dir
 
-        try:
-            con = duckdb.connect(str(paths.published_db), read_only=True)
-            try:
-                release_id, manifest = con.execute("select release_id, manifest from audit.release").fetchone()
-            finally:
-                con.close()
-        except duckdb.Error:
-            return done
+        release_id, manifest = found
         folder = releases_dir(paths) / release_id
         try:
             json.loads((folder / "manifest.json").read_text())
         except (OSError, ValueError):
             # Killed between linking the file and writing its manifest: link and write again.
             (folder / "indicators.duckdb").unlink(missing_ok=True)
-            keep_release(paths, paths.published_db, json.loads(manifest))
+            keep_release(paths, paths.published_db, manifest)
             done.append(f"kept release {release_id}")
     return done
 
@@ -198,16 +192,24 @@ def publish(paths: Paths, required_checks: list[str]) -> dict:
     return manifest
 
 
-def _previous_release(paths: Paths) -> str | None:
+def published_release(paths: Paths) -> tuple[str, dict] | None:
+    """The published warehouse's release id and manifest, or None when there is none (or no readable one)."""
     if not paths.published_db.exists():
         return None
-    con = duckdb.connect(str(paths.published_db), read_only=True)
     try:
-        return con.execute("select release_id from audit.release").fetchone()[0]
-    except duckdb.Error:
+        con = duckdb.connect(str(paths.published_db), read_only=True)
+        try:
+            release_id, manifest = con.execute("select release_id, manifest from audit.release").fetchall()[0]
+        finally:
+            con.close()
+    except (duckdb.Error, IndexError):
         return None
-    finally:
-        con.close()
+    return release_id, json.loads(manifest)
+
+
+def _previous_release(paths: Paths) -> str | None:
+    found = published_release(paths)
+    return found[0] if found else None
 
 
 def _record_changes(con: duckdb.DuckDBPyConnection, paths: Paths) -> dict:
