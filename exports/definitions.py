@@ -65,7 +65,7 @@ class TableDef:
 
 
 def check_ident(name: str, what: str) -> str:
-    if not isinstance(name, str) or not IDENT.match(name):
+    if not isinstance(name, str) or not IDENT.fullmatch(name):
         raise DefinitionError(f"{what} {name!r} is not a plain lower-case identifier")
     return name
 
@@ -104,7 +104,7 @@ def parse_definition(raw: dict, file: str) -> TableDef:
         if key not in raw:
             raise DefinitionError(f"{file}: '{key}' is required")
     number = str(raw["number"])
-    if not NUMBER.match(number):
+    if not NUMBER.fullmatch(number):
         raise DefinitionError(f"{file}: table number {number!r} must be letters, digits and dots")
     source = raw["source"]
     if not isinstance(source, dict) or set(source) - SOURCE_KEYS or "table" not in source:

@@ -28,7 +28,7 @@ PUBLIC_SCHEMAS = ("main", "raw", "audit")
 
 def ident(name: str) -> str:
     """Quote an identifier after checking it: nothing unvalidated reaches SQL."""
-    if not isinstance(name, str) or not _IDENT.match(name):
+    if not isinstance(name, str) or not _IDENT.fullmatch(name):
         raise ValueError(f"{name!r} is not a valid SQL identifier (letters, digits, underscore)")
     return f'"{name}"'
 

@@ -28,6 +28,8 @@ def test_the_shipped_definitions_cover_the_annex_tables():
     ({"source": {"table": "fct_x", "fields": {"area": "iso3"}}}, "source.fields must name"),
     ({"colour": "red"}, "unknown keys ['colour']"),
     ({"number": "../../etc"}, "table number '../../etc'"),
+    ({"number": "6.1\n"}, "table number '6.1\\n'"),
+    ({"source": {"table": "fct_x\n", "fields": MINIMAL["source"]["fields"]}}, "not a plain lower-case identifier"),
     ({"layout": "pivot"}, "layout is 'wide'"),
     ({"label_lookup": {"table": "dim_x", "key": "k", "value": "v; --"}}, "label_lookup.value"),
 ])

@@ -103,7 +103,7 @@ def test_template_out_writes_the_one_file_it_names(tmp_path, capsys):
     assert files_under(tmp_path) == {out.resolve()}
 
 
-@pytest.mark.parametrize("bad", ['x"; drop table keep; --', "a b", "1abc", "", "a" * 64, "tablé", "main.keep", None])
+@pytest.mark.parametrize("bad", ['x"; drop table keep; --', "a b", "1abc", "", "a" * 64, "tablé", "main.keep", "keep\n", None])
 def test_identifiers_are_validated_before_any_sql(tmp_path, bad):
     with pytest.raises(ValueError, match="not a valid SQL identifier"):
         ident(bad)
