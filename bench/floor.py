@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from .inputs import cts_header_line, sources, untc_xml_cells
+from .inputs import cts_header_line, sources, untc_cell_records
 
 SCRIPT = Path(__file__).with_name("floor.sql")
 CTS_COLUMNS = {"Iso3_code": "iso3_code", "Country": "country", "Indicator": "indicator", "Dimension": "dimension",
@@ -50,22 +50,9 @@ def load_cts(con, bundle: Path) -> None:
 
 
 def load_untc(con, bundle: Path) -> None:
-    import csv
-
-    rows = {"item": [], "version": [], "as_of": [], "participant": [], "column_header": [], "cell": []}
-    for src in sources(bundle, "ratification"):
-        if src.format == "untc_xml":
-            headers, body = untc_xml_cells(src.path)
-        else:
-            with open(src.path, newline="", encoding="utf-8-sig") as fh:
-                table = list(csv.reader(fh))
-            headers, body = (table[0], table[1:]) if table else ([], [])
-        for cells in body:
-            for header, cell in zip(headers[1:], cells[1:]):
-                if cell:
-                    for key, value in (("item", src.item), ("version", src.version), ("as_of", src.as_of),
-                                       ("participant", cells[0]), ("column_header", header), ("cell", cell)):
-                        rows[key].append(value)
+    columns = ["item", "version", "as_of", "participant", "column_header", "cell"]
+    records = untc_cell_records(bundle)
+    rows = {c: [r[i] for r in records] for i, c in enumerate(columns)}
     untc = pa.table(rows)
     con.execute("create or replace table untc_cells as select * from untc")
 

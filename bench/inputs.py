@@ -71,3 +71,23 @@ def untc_xml_cells(path: Path) -> tuple[list[str], list[list[str]]]:
     headers = cells(head)
     rows = [cells(r) for r in _ROW.findall(body)]
     return headers, rows
+
+
+def untc_cell_records(bundle: Path) -> list[tuple[str, str, str, str, str, str]]:
+    """(item, version, as_of, participant, column header, cell) of every non-empty status cell,
+    XML or CSV: the same raw input for the engine floor and the pandas baseline."""
+    import csv
+
+    records = []
+    for src in sources(bundle, "ratification"):
+        if src.format == "untc_xml":
+            headers, body = untc_xml_cells(src.path)
+        else:
+            with open(src.path, newline="", encoding="utf-8-sig") as fh:
+                table = list(csv.reader(fh))
+            headers, body = (table[0], table[1:]) if table else ([], [])
+        for cells in body:
+            for header, cell in zip(headers[1:], cells[1:]):
+                if cell:
+                    records.append((src.item, src.version, src.as_of, cells[0], header, cell))
+    return records

@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 
 from .floor import CTS_COLUMNS
-from .inputs import cts_header_line, sources, untc_xml_cells
+from .inputs import cts_header_line, sources, untc_cell_records
 
 
 def read_cts(bundle: Path) -> pd.DataFrame:
@@ -46,18 +46,7 @@ def read_cts(bundle: Path) -> pd.DataFrame:
 
 
 def participation(bundle: Path) -> pd.DataFrame:
-    records = []
-    for src in sources(bundle, "ratification"):
-        if src.format == "untc_xml":
-            headers, body = untc_xml_cells(src.path)
-        else:
-            with open(src.path, newline="", encoding="utf-8-sig") as fh:
-                table = list(csv.reader(fh))
-            headers, body = (table[0], table[1:]) if table else ([], [])
-        for cells in body:
-            for header, cell in zip(headers[1:], cells[1:]):
-                if cell:
-                    records.append((src.item, src.version, src.as_of, cells[0], header, cell))
+    records = untc_cell_records(bundle)
     cells = pd.DataFrame(records, columns=["item", "version", "as_of", "participant", "column_header", "cell"])
     cells["recency"] = cells["as_of"] + cells["version"]
     newest = cells.groupby("item")["recency"].transform("max")
