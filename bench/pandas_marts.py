@@ -8,7 +8,6 @@ bench/inputs.py, and every mart is a pandas group-by. Prints one JSON line like 
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import sys
 import time
