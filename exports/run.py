@@ -10,7 +10,7 @@ import polars as pl
 
 from . import annex, sdmx, tidy
 from .definitions import DefinitionError, TableDef, load_definitions, select
-from .frames import table_frame
+from .frames import TIDY, table_frame
 
 FORMATS = ("xlsx", "csv", "parquet", "sdmx")
 CHANGE_KEY = ["band", "area_code", "label", "series", "year"]
@@ -42,11 +42,29 @@ def codebook(con: duckdb.DuckDBPyConnection) -> dict:
             "snapshots": snaps.to_dicts()}
 
 
+def change_key(frame: pl.DataFrame) -> list[str]:
+    """The columns that name a cell: the tidy key and, in a long table, its text columns (its numeric
+    columns are measures, such as a kilogram equivalent)."""
+    extra = [c for c in frame.columns[len(TIDY):] if frame.schema[c] == pl.String]
+    return CHANGE_KEY + extra
+
+
 def changes_against(frame: pl.DataFrame, previous: pl.DataFrame) -> pl.DataFrame:
-    """Cells added, removed and revised against the same table of an earlier release."""
-    cols = CHANGE_KEY + ["value", "value_text", "lower_bound", "upper_bound"]
-    new, old = frame.select(cols), previous.select(cols)
-    joined = old.join(new, on=CHANGE_KEY, how="full", suffix="_new", nulls_equal=True, coalesce=True)
+    """Cells added, removed and revised against the same table of an earlier release.
+
+    A key may name several cells (two activities reporting the same output in one country-year,
+    two seizures of one drug): those are paired in the order of their values, so that a table
+    compared with itself shows no change and one revised cell shows as one row, never as the
+    product of its duplicates."""
+    key = change_key(frame)
+    vals = ["value", "value_text", "lower_bound", "upper_bound"]
+
+    def numbered(f: pl.DataFrame) -> pl.DataFrame:
+        return (f.select(key + vals).sort(key + vals, nulls_last=True)
+                .with_columns(pl.int_range(pl.len()).over(key).alias("_nth")))
+
+    joined = numbered(previous).join(numbered(frame), on=key + ["_nth"], how="full", suffix="_new",
+                                     nulls_equal=True, coalesce=True)
     change = (pl.when(pl.col("value_new").is_null() & pl.col("value_text_new").is_null()
                       & (pl.col("value").is_not_null() | pl.col("value_text").is_not_null())).then(pl.lit("removed"))
               .when(pl.col("value").is_null() & pl.col("value_text").is_null()
@@ -55,11 +73,11 @@ def changes_against(frame: pl.DataFrame, previous: pl.DataFrame) -> pl.DataFrame
                     | ~pl.col("lower_bound").eq_missing(pl.col("lower_bound_new"))
                     | ~pl.col("upper_bound").eq_missing(pl.col("upper_bound_new"))).then(pl.lit("revised")))
     return (joined.with_columns(change.alias("change")).filter(pl.col("change").is_not_null())
-            .select("change", *CHANGE_KEY, pl.col("value").alias("old_value"), pl.col("value_new").alias("new_value"),
+            .select("change", *key, pl.col("value").alias("old_value"), pl.col("value_new").alias("new_value"),
                     pl.col("value_text").alias("old_text"), pl.col("value_text_new").alias("new_text"),
                     pl.col("lower_bound").alias("old_lower"), pl.col("lower_bound_new").alias("new_lower"),
                     pl.col("upper_bound").alias("old_upper"), pl.col("upper_bound_new").alias("new_upper"))
-            .sort(["change", *CHANGE_KEY], nulls_last=True))
+            .sort(["change", *key], nulls_last=True))
 
 
 def open_release(path: Path) -> duckdb.DuckDBPyConnection:

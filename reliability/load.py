@@ -20,7 +20,7 @@ from pathlib import Path
 from .harness import ROOT, inspect_published, run_build
 
 
-def start_readers(db: Path, work: Path, n: int, pause: float = 0.0) -> tuple[Path, list]:
+def start_readers(db: Path, work: Path, n: int, pause: float = 0.0, nice: int = 0) -> tuple[Path, list]:
     stop = work / "stop-readers"
     stop.unlink(missing_ok=True)
     procs = []
@@ -28,7 +28,7 @@ def start_readers(db: Path, work: Path, n: int, pause: float = 0.0) -> tuple[Pat
         out = work / f"reader-{i}.json"
         out.unlink(missing_ok=True)
         procs.append((out, subprocess.Popen([sys.executable, "-m", "reliability.readers", str(db), str(stop),
-                                             str(out), str(pause)], cwd=ROOT)))
+                                             str(out), str(pause), str(nice)], cwd=ROOT)))
     return stop, procs
 
 

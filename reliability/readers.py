@@ -1,11 +1,13 @@
 """A researcher querying the published warehouse in a loop, as a separate process.
 
-    python -m reliability.readers WAREHOUSE_FILE STOP_FILE RESULT_FILE [PAUSE_SECONDS]
+    python -m reliability.readers WAREHOUSE_FILE STOP_FILE RESULT_FILE [PAUSE_SECONDS [NICE]]
 
 Each batch opens a fresh read-only connection (a connection kept open keeps reading the release
 it opened), reads the release manifest, counts every table it lists, runs a join, and closes.
 A batch is consistent when every count equals the manifest's: it saw one complete release.
-Runs until STOP_FILE exists, then writes the tallies as JSON to RESULT_FILE.
+Runs until STOP_FILE exists, then writes the tallies as JSON to RESULT_FILE. With NICE > 0 the
+reader lowers its own priority and queries on one thread: the test suite runs readers beside a
+build on two cores to prove consistency, not to measure contention (the load campaign does that).
 """
 from __future__ import annotations
 
@@ -20,8 +22,8 @@ JOIN = """select d.result_code, count(*) from fct_indicator_values v
           join dim_indicator d using (indicator_code) where v.ref_area_type = 'world' group by 1"""
 
 
-def batch(db: str) -> tuple[str, bool]:
-    con = duckdb.connect(db, read_only=True)
+def batch(db: str, config: dict) -> tuple[str, bool]:
+    con = duckdb.connect(db, read_only=True, config=config)
     try:
         release_id, manifest = con.execute("select release_id, manifest from audit.release").fetchone()
         counts = json.loads(manifest)["row_counts"]
@@ -37,12 +39,16 @@ def batch(db: str) -> tuple[str, bool]:
         con.close()
 
 
-def main(db: str, stop: str, result: str, pause: float = 0.0) -> None:
+def main(db: str, stop: str, result: str, pause: float = 0.0, nice: int = 0) -> None:
     latencies, errors, inconsistent, releases = [], [], 0, {}
+    config = {}
+    if nice > 0:
+        os.nice(nice)
+        config = {"threads": 1}
     while not os.path.exists(stop):
         started = time.perf_counter()
         try:
-            release_id, consistent = batch(db)
+            release_id, consistent = batch(db, config)
             latencies.append(time.perf_counter() - started)
             releases[release_id] = releases.get(release_id, 0) + 1
             inconsistent += not consistent
@@ -56,4 +62,5 @@ def main(db: str, stop: str, result: str, pause: float = 0.0) -> None:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4]) if len(sys.argv) > 4 else 0.0)
+    main(sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4]) if len(sys.argv) > 4 else 0.0,
+         int(sys.argv[5]) if len(sys.argv) > 5 else 0)

@@ -7,6 +7,7 @@ import pytest
 
 from exports.definitions import DefinitionError, load_definitions, parse_definition
 from exports.frames import table_frame
+from exports.run import CHANGE_KEY, change_key, changes_against
 from exports.sdmx import sdmx_id
 from exports.tidy import neutralise
 
@@ -59,3 +60,28 @@ def test_texts_that_excel_reads_as_formulas_are_neutralised():
 def test_sdmx_codes_are_identifiers():
     assert sdmx_id("RAT.R1.D1") == "RAT_R1_D1" and sdmx_id("_T") == "_T"
     assert sdmx_id("Amphetamine-type stimulants (excluding “ecstasy”)") == "AMPHETAMINE_TYPE_STIMULANTS_EXCLUDING_ECSTASY"
+
+
+LONG = {**MINIMAL, "layout": "long",
+        "source": {"table": "fct_x", "fields": MINIMAL["source"]["fields"],
+                   "columns": {"Drug": "drug", "Unit": "unit", "Kilogram equivalent": "kg"}}}
+
+
+def test_changes_pair_cells_that_share_a_key_instead_of_multiplying_them(tmp_path):
+    con = duckdb.connect(str(tmp_path / "release.duckdb"))
+    con.execute("create table fct_x (iso3 varchar, year bigint, value double, drug varchar, unit varchar, kg double)")
+    # Two seizures of one drug in one country-year, a third of another drug, and one in plants.
+    con.execute("""insert into fct_x values ('AGO', 2016, 126, 'Cocaine', 'Gram', 0.126),
+                   ('AGO', 2016, 7010, 'Cocaine', 'Gram', 7.01), ('AGO', 2016, 9749, 'Cannabis herb', 'Gram', 9.749),
+                   ('AGO', 2016, 1859, 'Cannabis plants', 'Plants', 185.9)""")
+    tdef = parse_definition(LONG, "long.yaml")
+    before = table_frame(con, tdef)
+    assert change_key(before) == CHANGE_KEY + ["Drug", "Unit"]
+    assert changes_against(before, before).height == 0
+    con.execute("update fct_x set value = 7100, kg = 7.1 where value = 7010")
+    con.execute("delete from fct_x where drug = 'Cannabis plants'")
+    con.execute("insert into fct_x values ('AGO', 2017, 5, 'Heroin', 'Gram', 0.005)")
+    changes = changes_against(table_frame(con, tdef), before)
+    assert changes.select("change", "year", "Drug", "old_value", "new_value").rows() == [
+        ("added", 2017, "Heroin", None, 5.0), ("removed", 2016, "Cannabis plants", 1859.0, None),
+        ("revised", 2016, "Cocaine", 7010.0, 7100.0)]
