@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 export DAGSTER_HOME ?= $(CURDIR)/var/dagster_home
 export UV_COMPILE_BYTECODE := 1
-DBT_FILES := $(shell find dbt_project/models dbt_project/macros dbt_project/tests dbt_project/seeds -type f 2>/dev/null) dbt_project/dbt_project.yml
+DBT_FILES := $(shell find dbt_project/models dbt_project/macros dbt_project/tests dbt_project/seeds -type f 2>/dev/null) dbt_project/dbt_project.yml dbt_project/profiles.yml
 
 .PHONY: run test dev setup manifest lock clean bench bench-quick
 
@@ -37,7 +37,7 @@ $(BIN)/.installed: pyproject.toml requirements.lock
 # The dbt manifest is prepared here, once, not on every definitions load.
 manifest: dbt_project/target/manifest.json
 dbt_project/target/manifest.json: $(BIN)/.installed $(DBT_FILES)
-	cd dbt_project && $(abspath $(BIN))/dbt parse --profiles-dir . --quiet
+	cd dbt_project && HOME=$(CURDIR)/dbt_project/target $(abspath $(BIN))/dbt parse --profiles-dir . --quiet
 	touch $@
 
 $(DAGSTER_HOME)/dagster.yaml: orchestration/dagster.yaml

@@ -28,11 +28,13 @@ class LocalDbtCliResource(DbtCliResource):
 
 def prepare_manifest() -> Path:
     """Parse the project once (at set-up, not on every definitions load) if no manifest exists."""
+    import os
     import subprocess
     import sys
 
     if not dbt_project.manifest_path.exists():
         dbt = Path(sys.executable).with_name("dbt")
+        # HOME as for a build: profiles.yml opens ~/build.duckdb (a parse opens no database).
         subprocess.run([str(dbt), "parse", "--profiles-dir", str(DBT_DIR), "--quiet"],
-                       cwd=DBT_DIR, check=True)
+                       cwd=DBT_DIR, check=True, env={**os.environ, "HOME": str(DBT_DIR / "target")})
     return dbt_project.manifest_path

@@ -10,7 +10,7 @@ from datetime import date, datetime, timezone
 import dagster as dg
 import polars as pl
 
-from .checks import rule_check
+from .checks import Check, rule_check
 
 # Dataset name prefix -> (days, why). Datasets without an entry (the strategy text, filled
 # templates) have no schedule of their own.
@@ -57,13 +57,13 @@ def _rule(frame: pl.DataFrame, _) -> tuple[bool, dict]:
 
 
 # Every freshness check, for the refresh job, which runs these and leaves the others to the build.
-FRESHNESS_CHECKS: list[dg.AssetChecksDefinition] = []
+FRESHNESS_CHECKS: list[dg.AssetCheckKey] = []
 
 
-def freshness_check(snapshots_key: list[str], family: str) -> dg.AssetChecksDefinition:
+def freshness_check(snapshots_key: list[str], family: str) -> Check:
     check = rule_check(snapshots_key, f"{family}_fresh",
                       "Every item's newest snapshot is within the age its source is expected to refresh in "
                       "(UNTC weekly, UN-CTS and the WDR annex yearly, IATI monthly) and its last fetch did not "
                       "fail. A warning: the build publishes what it has.", _rule, blocking=False)
-    FRESHNESS_CHECKS.append(check)
+    FRESHNESS_CHECKS.append(dg.AssetCheckKey(dg.AssetKey(snapshots_key), check.name))
     return check

@@ -32,6 +32,53 @@ def test_asset_graph_is_what_we_mean():
     assert set(BLOCKING_CHECKS) <= blocking
 
 
+def test_the_build_runs_dbt_once_and_the_checks_of_a_family_in_two_steps():
+    from dagster._core.execution.api import create_execution_plan
+
+    steps = {s.key for s in create_execution_plan(defs.resolve_job_def("build")).steps}
+    # Dagster splits a step whose assets or checks sit both before and after another step: a split
+    # dbt step would run dbt more than once, its tests before their models.
+    assert not [k for k in steps if k.rsplit("_", 1)[-1].isdigit()], sorted(steps)
+    assert "dbt_models" in steps
+    families = ("crime_statistics", "crop_surveys", "project_outputs", "ratification")
+    assert {k for k in steps if k.endswith("_checks")} == {
+        *(f"{f}_{stage}_checks" for f in families for stage in ("snapshot", "table")),
+        "registry_table_checks", "geography_table_checks"}
+
+
+def test_a_check_that_raises_is_recorded_as_failed_and_the_others_still_run(tmp_path):
+    from orchestration.checks import family_checks, rule_check
+
+    def boom(frame, _):
+        raise ZeroDivisionError("a bug in a rule")
+
+    def rows(frame, _):
+        return frame.height > 0, {"rows": frame.height}
+
+    home = tmp_path / "home"
+    (home / "var" / "build").mkdir(parents=True)
+    con = duckdb.connect(str(home / "var" / "build" / "build.duckdb"))
+    con.execute("create schema raw; create table raw.t as select 1 as x")
+    con.close()
+
+    @dg.asset(key=["raw", "t"])
+    def t():
+        return None
+
+    step = family_checks("test", tables=[rule_check(["raw", "t"], "breaks", "raises", boom, blocking=False),
+                                         rule_check(["raw", "t"], "counts", "counts rows", rows, blocking=False)])
+    result = dg.materialize([t, *step], resources={"pipeline": PipelineResource(home=str(home))},
+                            selection=dg.AssetSelection.checks(*step), raise_on_error=False)
+    evaluations = {e.check_name: e for e in result.get_asset_check_evaluations()}
+    assert evaluations["breaks"].passed is False
+    assert "ZeroDivisionError: a bug in a rule" in evaluations["breaks"].metadata["error"].value
+    assert evaluations["counts"].passed is True and evaluations["counts"].metadata["rows"].value == 1
+    con = duckdb.connect(str(home / "var" / "build" / "build.duckdb"), read_only=True)
+    recorded = dict(con.execute("select check_name, passed from audit.check_results").fetchall())
+    con.close()
+    assert recorded == {"breaks": False, "counts": True}
+
+
 def test_the_snapshot_asset_fetches_from_a_mirror_and_keeps_the_bundle(http_server, tmp_path, monkeypatch):
     http_server.routes["/VI-15.en.xml"] = (200, (UNTC_XML / "VI-15.en.xml").read_bytes()
                                            .replace(b"<Parties>154</Parties>", b"<Parties>155</Parties>"), {})

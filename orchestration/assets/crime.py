@@ -7,7 +7,7 @@ from schemas.crime import CtsObservations, DrugSeizures, ReportingUnits
 from sources.crime.fetch import fetch_cts
 from sources.crime.ingest import ingest
 
-from ..checks import file_reject_rate, pandera_check, rule_check
+from ..checks import family_checks, file_reject_rate, pandera_check, rule_check
 from ..freshness import freshness_check
 from ..metadata import rejects_metadata, table_metadata
 from ..resources import PipelineResource
@@ -60,16 +60,17 @@ def _duplicate_keys(frame: pl.DataFrame, _) -> tuple[bool, dict]:
     return dups.height == 0, {"rows_sharing_a_key": dups.height, "by_file": dg.MetadataValue.json(by_file)}
 
 
-checks = [
+checks = family_checks("crime_statistics", snapshots=[
+    pandera_check(SNAPSHOTS, Snapshots),
+    freshness_check(SNAPSHOTS, "crime_statistics"),
+], tables=[
     pandera_check(OBSERVATIONS, CtsObservations),
     pandera_check(SEIZURES, DrugSeizures),
     pandera_check(FILES, SourceFiles),
     pandera_check(REJECTS, Rejects),
     pandera_check(UNITS, ReportingUnits),
-    pandera_check(SNAPSHOTS, Snapshots),
-    freshness_check(SNAPSHOTS, "crime_statistics"),
     file_reject_rate(FILES, "crime_reject_rate"),
     rule_check(OBSERVATIONS, "cts_duplicate_keys",
                "Rows that share a natural key in the official files: kept with their row numbers, reported.",
                _duplicate_keys, blocking=False),
-]
+])

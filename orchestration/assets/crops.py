@@ -6,7 +6,7 @@ from schemas.common import Rejects, Snapshots, SourceFiles
 from schemas.crops import AnnexValues, CompiledValues, TotalChecks
 from sources.crops.ingest import ingest
 
-from ..checks import file_reject_rate, pandera_check, rule_check
+from ..checks import family_checks, file_reject_rate, pandera_check, rule_check
 from ..freshness import freshness_check
 from ..metadata import rejects_metadata, table_metadata
 from ..resources import PipelineResource
@@ -59,16 +59,17 @@ def _totals_agree(frame: pl.DataFrame, _) -> tuple[bool, dict]:
             if off.height else [])}
 
 
-checks = [
+checks = family_checks("crop_surveys", snapshots=[
+    pandera_check(SNAPSHOTS, Snapshots),
+    freshness_check(SNAPSHOTS, "crop_surveys"),
+], tables=[
     pandera_check(ANNEX, AnnexValues),
     pandera_check(COMPILED, CompiledValues),
     pandera_check(CHECKS, TotalChecks),
     pandera_check(FILES, SourceFiles),
     pandera_check(REJECTS, Rejects),
-    pandera_check(SNAPSHOTS, Snapshots),
-    freshness_check(SNAPSHOTS, "crop_surveys"),
     file_reject_rate(FILES, "crop_reject_rate"),
     rule_check(CHECKS, "crop_totals_match_rows",
                "Each annex table's totals against the sum of its rows; a discrepancy is reported with its numbers, "
                "never hidden, and does not stop the load.", _totals_agree, blocking=False),
-]
+])

@@ -2,6 +2,8 @@
 
 import os
 from collections.abc import Mapping
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -23,16 +25,32 @@ class Translator(DagsterDbtTranslator):
         return fqn[1] if len(fqn) > 2 else "dbt"
 
 
+@contextmanager
+def dbt_home(build_db: Path):
+    """profiles.yml opens `~/build.duckdb`: HOME is the build folder while the dbt process starts
+    (it takes a copy of this environment), and is given back at once."""
+    if build_db.name != "build.duckdb":
+        raise ValueError(f"the dbt profile opens ~/build.duckdb, not {build_db.name}")
+    before = os.environ.get("HOME")
+    os.environ["HOME"] = str(build_db.parent)
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop("HOME", None)
+        else:
+            os.environ["HOME"] = before
+
+
 @dbt_assets(manifest=dbt_project.manifest_path, project=dbt_project, dagster_dbt_translator=Translator())
 def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, pipeline: PipelineResource):
     build_db = pipeline.paths().build_db
-    # profiles.yml reads the build database's path from the environment of the dbt process.
-    os.environ["UNODC_BUILD_DB"] = str(build_db)
     passed = False
     try:
         # dbt's run artefacts go beside the build database, one folder overwritten each build.
-        yield from dbt.cli(["build"], context=context,
-                           target_path=pipeline.paths().build_dir / "dbt_target").stream()
+        with dbt_home(build_db):
+            invocation = dbt.cli(["build"], context=context, target_path=build_db.parent / "dbt_target")
+        yield from invocation.stream()
         passed = True
     finally:
         with connect(build_db) as con:

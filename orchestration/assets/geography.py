@@ -4,7 +4,7 @@ import dagster as dg
 from schemas.geography import Countries
 from sources.geography import countries
 
-from ..checks import pandera_check
+from ..checks import family_checks, pandera_check
 from ..metadata import table_metadata
 from ..resources import PipelineResource
 from ..warehouse import connect, write_table
@@ -23,4 +23,4 @@ def raw_countries(pipeline: PipelineResource) -> dg.MaterializeResult:
         frame, member_states=int(frame.filter(frame["entity_kind"] == "member_state").height)))
 
 
-checks = [pandera_check(COUNTRIES, Countries)]
+checks = family_checks("geography", tables=[pandera_check(COUNTRIES, Countries)])

@@ -8,7 +8,7 @@ from sources.iati.fetch import fetch_iati
 from sources.iati.ingest import ingest
 from sources.iati.landing import import_landing
 
-from ..checks import file_reject_rate, pandera_check, rule_check
+from ..checks import family_checks, file_reject_rate, pandera_check, rule_check
 from ..freshness import freshness_check
 from ..metadata import rejects_metadata, table_metadata
 from ..resources import PipelineResource
@@ -59,7 +59,10 @@ def project_raw_tables(pipeline: PipelineResource):
     yield dg.MaterializeResult(asset_key=dg.AssetKey(REJECTS), metadata=rejects_metadata(tables.rejects))
 
 
-checks = [
+checks = family_checks("project_outputs", snapshots=[
+    pandera_check(SNAPSHOTS, Snapshots),
+    freshness_check(SNAPSHOTS, "project_outputs"),
+], tables=[
     pandera_check(["raw", "iati_activities"], IatiActivities),
     pandera_check(["raw", "iati_countries"], IatiCountries),
     pandera_check(["raw", "iati_values"], IatiValues),
@@ -70,7 +73,5 @@ checks = [
     pandera_check(TEMPLATES, TemplateValues),
     pandera_check(FILES, SourceFiles),
     pandera_check(REJECTS, Rejects),
-    pandera_check(SNAPSHOTS, Snapshots),
-    freshness_check(SNAPSHOTS, "project_outputs"),
     file_reject_rate(FILES, "project_reject_rate"),
-]
+])

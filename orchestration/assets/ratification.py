@@ -9,7 +9,7 @@ from schemas.ratification import Instruments, TreatyActions, TreatyEndnotes, Tre
 from sources.ratification.fetch import fetch_untc
 from sources.ratification.ingest import ingest
 
-from ..checks import pandera_check, rule_check
+from ..checks import family_checks, pandera_check, rule_check
 from ..freshness import freshness_check
 from ..metadata import rejects_metadata, table_metadata
 from ..resources import PipelineResource
@@ -92,14 +92,15 @@ def read_status(pipeline: PipelineResource) -> pl.DataFrame:
     return read_table(pipeline, *STATUS)
 
 
-checks = [
+checks = family_checks("ratification", snapshots=[
+    pandera_check(SNAPSHOTS, Snapshots),
+    freshness_check(SNAPSHOTS, "ratification"),
+], tables=[
     pandera_check(ACTIONS, TreatyActions),
     pandera_check(STATUS, TreatyStatus),
     pandera_check(ENDNOTES, TreatyEndnotes),
     pandera_check(INSTRUMENTS, Instruments),
     pandera_check(REJECTS, Rejects),
-    pandera_check(SNAPSHOTS, Snapshots),
-    freshness_check(SNAPSHOTS, "ratification"),
     rule_check(ACTIONS, "participants_mapped",
                "Every participant name maps to a country or participant code; unmapped names are listed.",
                _participants_mapped),
@@ -109,4 +110,4 @@ checks = [
     rule_check(STATUS, "declared_counts_match",
                "Parties and signatories counted in a file equal the numbers the file declares.",
                _declared_counts, blocking=False),
-]
+])

@@ -10,7 +10,7 @@ from sources.snapshots import snapshot_frame
 from sources.strategy.annex import parse_annex
 from sources.strategy.registry import indicator_frame, load_registry, result_frame, verify_against_annex
 
-from ..checks import pandera_check, rule_check
+from ..checks import family_checks, pandera_check, rule_check
 from ..metadata import table_metadata
 from ..resources import PipelineResource
 from ..warehouse import connect, write_table
@@ -54,11 +54,11 @@ def _matches_annex(frame: pl.DataFrame, pipeline: PipelineResource) -> tuple[boo
                           "problems": problems, "annex_snapshot": snap.name}
 
 
-checks = [
+checks = family_checks("registry", tables=[
     pandera_check(INDICATORS, IndicatorRegistry),
     pandera_check(RESULTS, RegistryResults),
     pandera_check(SNAPSHOTS, Snapshots),
     rule_check(INDICATORS, "registry_matches_annex",
                "Every indicator line of the annex is in the registry, verbatim, under its result.",
                _matches_annex),
-]
+])
