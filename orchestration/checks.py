@@ -14,6 +14,8 @@ from .warehouse import connect, ident, record_check
 
 # Every blocking check must have passed, in its latest run, before anything is published.
 BLOCKING_CHECKS: list[str] = []
+# The steps that check snapshot lists: the refresh job runs their freshness checks.
+SNAPSHOT_CHECK_STEPS: list[dg.AssetChecksDefinition] = []
 
 
 def table(con, schema: str, name: str) -> pl.DataFrame:
@@ -67,8 +69,11 @@ def family_checks(family: str, tables: list[Check], snapshots: list[Check] = ())
     the table checks follow; in one step they would make a cycle, which Dagster breaks by splitting
     every step on the way, dbt's included. Each check keeps its own result, severity and record for
     the publish gate; one that raises is recorded as failed with its error, and the others still run."""
-    return [_check_step(f"{family}_{stage}_checks", checks)
-            for stage, checks in (("snapshot", snapshots), ("table", tables)) if checks]
+    steps = [_check_step(f"{family}_{stage}_checks", checks)
+             for stage, checks in (("snapshot", snapshots), ("table", tables)) if checks]
+    if snapshots:
+        SNAPSHOT_CHECK_STEPS.append(steps[0])
+    return steps
 
 
 def _check_step(name: str, checks: list[Check]) -> dg.AssetChecksDefinition:

@@ -137,16 +137,10 @@ def command_template(args) -> int:
 
 
 def command_run(args) -> int:
-    import dagster as dg
-
-    from .dbt_project import prepare_manifest
     from .resources import build_lock_once
     from .warehouse import wait_for_build_db
 
     where = Paths(Path(args.home).resolve()) if args.home else paths()
-    prepare_manifest()
-    from .definitions import defs
-
     instance = _instance()
     # With --if-changed the refresh run has fetched already.
     run_config = {"resources": {"pipeline": {"config": {"home": str(where.home),
@@ -155,13 +149,20 @@ def command_run(args) -> int:
         _close_dead_runs(instance, where)
         wait_for_build_db(where, log=lambda line: print(line, file=sys.stderr))
         if args.if_changed:
+            # Decided before the dbt assets are loaded: a night with nothing new never imports dbt.
             from .nightly import refresh_and_decide
+            from .schedules import refresh_definitions
 
-            decision = refresh_and_decide(defs, instance, where, fetch=bool(args.fetch))
+            decision = refresh_and_decide(refresh_definitions(), instance, where, fetch=bool(args.fetch))
             print(decision)
             if not decision.rebuild:
                 print(summary(where, published_now=False))
                 return 0
+        from .dbt_project import prepare_manifest
+
+        prepare_manifest()
+        from .definitions import defs
+
         result = defs.resolve_job_def("build").execute_in_process(
             instance=instance, run_config=run_config, raise_on_error=False)
     failures = _failures(result) + _dbt_failures(where)
