@@ -64,6 +64,9 @@ def pipeline_run(home: Path, bundle: Path | None, cap_mib: float, extra: tuple =
     return out
 
 
+AFTER_DBT_STEPS = ("warehouse__indicators", "exports__annex_tables")
+
+
 def _is_ingestion(step: str) -> bool:
     return step in INGESTION_STEPS or step.endswith("_raw_tables") or (
         step.startswith("raw__") and step.endswith("_snapshots"))
@@ -97,11 +100,13 @@ def breakdown(home: Path, sample: measure.Sample, marks: dict) -> dict:
         "run start-up (manifest, instance, run record)": stats.start_time - marks["definitions_loaded"],
         "ingestion (snapshots, parsers, raw tables)": sum(v for k, v in steps.items() if _is_ingestion(k)),
         "validation (pandera and rule checks)": sum(v for k, v in steps.items() if not _is_ingestion(k)
-                                                    and k not in ("dbt_models", "warehouse__indicators")),
+                                                    and k not in ("dbt_models", *AFTER_DBT_STEPS)),
         "dbt start-up and parse": dbt_step - dbt_elapsed,
         "dbt models and seeds": dbt_elapsed * by_kind["models"] / node_total,
         "checks (dbt data and unit tests)": dbt_elapsed * by_kind["tests"] / node_total,
         "publish": steps.get("warehouse__indicators", 0.0),
+        "exports after publish (every annex table, compared with the previous release)":
+            steps.get("exports__annex_tables", 0.0),
         "Dagster between steps": (stats.end_time - stats.start_time) - sum(steps.values()),
         "after the run (summary, exit)": ended - stats.end_time,
     }
