@@ -57,6 +57,8 @@ def pipeline_run(home: Path, bundle: Path | None, cap_mib: float, extra: tuple =
     if sample.returncode != 0:
         out["error"] = sample.output[-3000:]
         return out
+    if "--if-changed" in extra:     # no build ran: nothing to break down
+        return out
     try:
         out["breakdown"] = breakdown(home, sample, json.loads(timings.read_text()))
     except Exception as exc:  # a breakdown that cannot be read must not lose the run's figures

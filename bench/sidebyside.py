@@ -1,0 +1,87 @@
+"""A change measured side by side: cold builds (and nightly runs with nothing new) of an earlier
+revision and of this tree, alternating, in one run on one machine.
+
+    .venv/bin/python -m bench.sidebyside REV [--runs 3]
+
+The earlier revision is checked out into a temporary git worktree with its own dbt parse; both
+run `python -m orchestration.cli run` on the bundled snapshots in fresh homes, with this venv.
+Prints one JSON line per run and a Markdown table of medians (min-max) and after ÷ before.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from . import measure
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+
+
+def worktree(rev: str, where: Path) -> Path:
+    subprocess.run(["git", "worktree", "add", "--detach", str(where), rev], cwd=ROOT, check=True,
+                   capture_output=True)
+    dbt_dir = where / "dbt_project"
+    # The revision's own parse, with the environment its own profile expects.
+    env = {**os.environ, "HOME": str(dbt_dir / "target")}
+    env.pop("UNODC_BUILD_DB", None)
+    subprocess.run([str(Path(PY).with_name("dbt")), "parse", "--profiles-dir", ".", "--quiet"], cwd=dbt_dir,
+                   env=env, check=True)
+    return where
+
+
+def one(tree: Path, home: Path, *extra: str) -> measure.Sample:
+    # `python -m` from the tree's root imports that tree's packages before the installed ones.
+    env = {"DAGSTER_HOME": str(home / "dagster_home"), "PYTHONPATH": str(tree)}
+    sample = measure.run([PY, "-m", "orchestration.cli", "run", "--home", str(home), *extra], env=env,
+                         cwd=str(tree))
+    if sample.returncode != 0:
+        raise SystemExit(f"{tree}: run {' '.join(extra)} failed:\n{sample.output[-3000:]}")
+    return sample
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("rev", help="the earlier revision (a commit, tag or branch)")
+    parser.add_argument("--runs", type=int, default=3)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="unodc-sidebyside-"))
+    figures = {(who, what): {"wall_s": measure.Figure(), "peak_mib": measure.Figure()}
+               for who in ("before", "after") for what in ("cold", "nightly")}
+    try:
+        trees = {"before": worktree(args.rev, work / "before"), "after": ROOT}
+        for i in range(args.runs):
+            for who, tree in trees.items():
+                home = work / f"{who}-{i}"
+                for what, extra in (("cold", ()), ("nightly", ("--if-changed",))):
+                    s = one(tree, home, *extra)
+                    figures[(who, what)]["wall_s"].add(s.wall_s)
+                    figures[(who, what)]["peak_mib"].add(s.peak_mib)
+                    print(json.dumps({"run": i, "tree": who, "figure": what, "wall_s": round(s.wall_s, 2),
+                                      "peak_mib": round(s.peak_mib)}), flush=True)
+                shutil.rmtree(home, ignore_errors=True)
+    finally:
+        subprocess.run(["git", "worktree", "remove", "--force", str(work / "before")], cwd=ROOT, capture_output=True)
+        shutil.rmtree(work, ignore_errors=True)
+
+    def cell(f: measure.Figure, unit: str) -> str:
+        s = f.summary()
+        return f"{s['median']:.1f} {unit} ({s['min']:.1f}–{s['max']:.1f})"
+
+    print(f"\n| figure | before ({args.rev}) | after (this tree) | after ÷ before |\n|---|---:|---:|---:|")
+    for what, label in (("cold", "cold `run` ×1"), ("nightly", "nightly `run --if-changed`, nothing new")):
+        b, a = figures[("before", what)], figures[("after", what)]
+        for key, unit in (("wall_s", "s"), ("peak_mib", "MiB")):
+            ratio = a[key].summary()["median"] / b[key].summary()["median"]
+            print(f"| {label}, {'wall' if key == 'wall_s' else 'peak memory'} | {cell(b[key], unit)} | "
+                  f"{cell(a[key], unit)} | {ratio:.2f} |")
+
+
+if __name__ == "__main__":
+    main()
