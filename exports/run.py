@@ -45,7 +45,7 @@ def codebook(con: duckdb.DuckDBPyConnection) -> dict:
 def change_key(frame: pl.DataFrame) -> list[str]:
     """The columns that name a cell: the tidy key and, in a long table, its text columns (its numeric
     columns are measures, such as a kilogram equivalent)."""
-    extra = [c for c in frame.columns[len(TIDY):] if frame.schema[c] == pl.String]
+    extra = [c for c in frame.columns if c not in TIDY and frame.schema[c] == pl.String]
     return CHANGE_KEY + extra
 
 
