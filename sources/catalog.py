@@ -35,6 +35,12 @@ def import_bundled(store: SnapshotStore, family: str) -> list[Snapshot]:
     return [store.import_bundled(p) for p in bundled_sidecars(bundled_dir(), family)]
 
 
+def fetch_version(now: datetime, sha256: str) -> str:
+    """A fetched snapshot's version: when it was fetched, and which bytes, so two fetches of
+    different bytes within one second never claim the same version."""
+    return f"{now.strftime('%Y-%m-%dT%H%M%SZ')}-{sha256[:12]}"
+
+
 def latest_by_item(snaps: list[Snapshot]) -> dict[str, Snapshot]:
     out: dict[str, Snapshot] = {}
     for s in sorted(snaps, key=lambda s: (s.as_of or "", s.version)):
@@ -73,7 +79,7 @@ def fetch_item(store: SnapshotStore, *, dataset: str, item: str, url: str, filen
     now = datetime.now(timezone.utc)
     meta = {
         "dataset": dataset, "family": cfg["family"], "format": fmt, "item": item,
-        "version": now.strftime("%Y-%m-%dT%H%M%SZ"), "filename": filename,
+        "version": fetch_version(now, sha), "filename": filename,
         "producer": cfg["producer"], "title": f"{dataset} {item}", "url": url,
         "accessed": now.isoformat(timespec="seconds"), "as_of": now.date().isoformat(),
         "licence": cfg["licence"], "published": None, "upstream": None,

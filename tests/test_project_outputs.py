@@ -184,7 +184,12 @@ def test_the_datastore_fetch_pages_resolves_the_organisation_and_sends_the_key(h
     assert len(parsed.activities) == len(docs)
     assert "secret-key-123" not in json.dumps(report.snapshot.record())
     (again,) = fetch_iati(store)
-    assert again.status in ("new", "unchanged")
+    assert again.status == "unchanged", again.message
+    assert again.snapshot.sha256 == report.snapshot.sha256
+    docs.pop()
+    (changed,) = fetch_iati(store)
+    assert changed.status == "new", changed.message
+    assert changed.snapshot.version != report.snapshot.version
 
 
 def test_a_failing_datastore_keeps_what_was_there(http_server, monkeypatch, tmp_path):

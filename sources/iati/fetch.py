@@ -8,12 +8,14 @@ Datastore's count is reached, each with the fetcher's retries.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
+import re
 import urllib.parse
 from datetime import datetime, timezone
 
-from ..catalog import FetchReport, dataset_url, datasets
+from ..catalog import FetchReport, dataset_url, datasets, fetch_version, latest_by_item
 from ..errors import FetchError, SourceError
 from ..fetch import FetchPolicy, http_get
 from ..snapshots import SnapshotStore
@@ -64,10 +66,22 @@ def fetch_activities(policy: FetchPolicy | None = None) -> tuple[str, bytes]:
             raise FetchError(f"the Datastore promised {found} activities and stopped at {start}")
         parts.extend(d["iati_xml"] for d in docs if d.get("iati_xml"))
         start += len(docs)
-    stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    document = (f'<?xml version="1.0" encoding="UTF-8"?>\n<iati-activities version="2.03" generated-datetime="{stamp}">\n'
-                + "\n".join(parts) + "\n</iati-activities>\n")
-    return org, document.encode("utf-8")
+    return org, _document(parts)
+
+
+_UPDATED = re.compile(r'<iati-activity\b[^>]*\blast-updated-datetime="([^"]+)"')
+
+
+def _document(parts: list[str]) -> bytes:
+    """The activities as one document whose bytes depend on the activities alone.
+
+    The generated-datetime is the latest last-updated-datetime of the activities, not the time of
+    the fetch: a clock in the bytes would change the checksum every night and rebuild for nothing.
+    """
+    updated = sorted(m.group(1) for p in parts if (m := _UPDATED.search(p)))
+    stamp = f' generated-datetime="{updated[-1]}"' if updated else ""
+    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<iati-activities version="2.03"{stamp}>\n'
+            + "\n".join(parts) + "\n</iati-activities>\n").encode("utf-8")
 
 
 def fetch_iati(store: SnapshotStore, policy: FetchPolicy | None = None) -> list[FetchReport]:
@@ -78,14 +92,14 @@ def fetch_iati(store: SnapshotStore, policy: FetchPolicy | None = None) -> list[
         parsed = parse_iati(data, filename="iati_activities.xml")
     except (FetchError, SourceError) as exc:
         return [FetchReport(DATASET, DATASET, base, "failed", str(exc))]
-    previous = [s for s in store.list(DATASET)]
-    import hashlib
-    if previous and previous[-1].sha256 == hashlib.sha256(data).hexdigest():
-        return [FetchReport(DATASET, DATASET, base, "unchanged", f"same bytes as {previous[-1].name}", previous[-1])]
+    sha = hashlib.sha256(data).hexdigest()
+    previous = latest_by_item(store.list(DATASET)).get(DATASET)
+    if previous is not None and previous.sha256 == sha:
+        return [FetchReport(DATASET, DATASET, base, "unchanged", f"same bytes as {previous.name}", previous)]
     now = datetime.now(timezone.utc)
     snap = store.put(data, {
         "dataset": DATASET, "family": "project_outputs", "format": "iati_xml", "item": DATASET,
-        "version": now.strftime("%Y-%m-%dT%H%M%SZ"), "filename": "iati_activities.xml",
+        "version": fetch_version(now, sha), "filename": "iati_activities.xml",
         "producer": cfg["producer"], "title": f"IATI activities of {org}", "url": f"{base}/activity/select?q=reporting_org_ref:{org}",
         "accessed": now.isoformat(timespec="seconds"), "as_of": now.date().isoformat(), "licence": cfg["licence"],
         "published": None, "upstream": None, "notes": f"{parsed.facts['activities']} activities of {org}, fetched live",
