@@ -22,6 +22,45 @@ def table(con, schema: str, name: str) -> pl.DataFrame:
     return pl.from_arrow(con.sql(f"select * from {ident(schema)}.{ident(name)}").to_arrow_table())
 
 
+BATCH_ROWS = 1_000_000
+MAX_LISTED = 50
+
+
+def batches(con, schema: str, name: str, by: str, rows: int = BATCH_ROWS):
+    """The table in frames of about `rows` rows, never splitting the rows that share a value of `by`
+    (a snapshot's rows stay together, so a rule within a snapshot still sees all of them)."""
+    target, column = f"{ident(schema)}.{ident(name)}", ident(by)
+    counts = con.execute(f"select {column}, count(*) from {target} group by all order by 1").fetchall()
+    if not counts:
+        yield table(con, schema, name)
+        return
+    group, size = [], 0
+    for i, (value, n) in enumerate(counts):
+        group.append(value)
+        size += n
+        if size >= rows or i == len(counts) - 1:
+            marks = ", ".join("?" * len(group))
+            yield pl.from_arrow(con.execute(f"select * from {target} where {column} in ({marks})",
+                                            group).to_arrow_table())
+            group, size = [], 0
+
+
+def merge_outcomes(outcomes: list[tuple[bool, dict]]) -> tuple[bool, dict]:
+    """One outcome from a check run batch by batch: it passes if every batch passed; counts add up,
+    listed cases are joined (the first MAX_LISTED), anything else is the first batch's."""
+    meta: dict = {}
+    for _, part in outcomes:
+        for key, value in part.items():
+            if key not in meta:
+                meta[key] = value
+            elif isinstance(value, (int, float)) and not isinstance(value, bool):
+                meta[key] += value
+            elif isinstance(value, dg.JsonMetadataValue) and isinstance(value.data, list):
+                meta[key] = dg.MetadataValue.json((meta[key].data + value.data)[:MAX_LISTED])
+    meta["batches"] = len(outcomes)
+    return all(passed for passed, _ in outcomes), meta
+
+
 def read_table(pipeline: PipelineResource, schema: str, name: str) -> pl.DataFrame:
     with connect(pipeline.paths().build_db, read_only=False) as con:
         return table(con, schema, name)
@@ -35,13 +74,21 @@ class Check:
     description: str
     blocking: bool
     rule: Callable[[pl.DataFrame, PipelineResource], tuple[bool, dict]]
+    # A large table is checked in batches of whole groups of this column (see `batches`).
+    batch_by: str | None = None
+
+    def run(self, con, pipeline: PipelineResource) -> tuple[bool, dict]:
+        if self.batch_by is None:
+            return self.rule(table(con, *self.asset_key), pipeline)
+        return merge_outcomes([self.rule(frame, pipeline)
+                               for frame in batches(con, *self.asset_key, by=self.batch_by)])
 
     def spec(self) -> dg.AssetCheckSpec:
         return dg.AssetCheckSpec(self.name, asset=dg.AssetKey(list(self.asset_key)),
                                  description=self.description, blocking=self.blocking)
 
 
-def pandera_check(asset_key: list[str], model: type[pa.DataFrameModel]) -> Check:
+def pandera_check(asset_key: list[str], model: type[pa.DataFrameModel], batch_by: str | None = None) -> Check:
     def rule(frame: pl.DataFrame, _: PipelineResource) -> tuple[bool, dict]:
         passed, cases = validate(model, frame)
         meta = {"rows": frame.height, "failures": len(cases)}
@@ -50,16 +97,17 @@ def pandera_check(asset_key: list[str], model: type[pa.DataFrameModel]) -> Check
         return passed, meta
 
     return rule_check(asset_key, f"pandera_{asset_key[1]}",
-                      f"pandera model {model.__name__}: types, codes, ranges; failing rows shown", rule)
+                      f"pandera model {model.__name__}: types, codes, ranges; failing rows shown", rule,
+                      batch_by=batch_by)
 
 
 def rule_check(asset_key: list[str], name: str, description: str,
                rule: Callable[[pl.DataFrame, PipelineResource], tuple[bool, dict]],
-               blocking: bool = True) -> Check:
+               blocking: bool = True, batch_by: str | None = None) -> Check:
     """A check written as a function of the table: returns (passed, metadata)."""
     if blocking:
         BLOCKING_CHECKS.append(name)
-    return Check(tuple(asset_key), name, description, blocking, rule)
+    return Check(tuple(asset_key), name, description, blocking, rule, batch_by)
 
 
 def family_checks(family: str, tables: list[Check], snapshots: list[Check] = ()) -> list[dg.AssetChecksDefinition]:
@@ -89,7 +137,7 @@ def _check_step(name: str, checks: list[Check]) -> dg.AssetChecksDefinition:
                 if spec.key not in selected:
                     continue
                 try:
-                    passed, meta = check.rule(table(con, *check.asset_key), pipeline)
+                    passed, meta = check.run(con, pipeline)
                 except Exception as exc:  # a broken check blocks like a failed one, and says why
                     context.log.error(f"check {check.name} raised {type(exc).__name__}: {exc}")
                     passed, meta = False, {"error": f"{type(exc).__name__}: {exc}"}

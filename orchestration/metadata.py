@@ -4,10 +4,12 @@ import dagster as dg
 import polars as pl
 
 
-def table_metadata(frame: pl.DataFrame, **extra) -> dict:
-    """`dagster/row_count` and `dagster/column_schema` (name and type of every column) of a written table."""
+def table_metadata(frame: pl.DataFrame, row_count: int | None = None, **extra) -> dict:
+    """`dagster/row_count` and `dagster/column_schema` (name and type of every column) of a written table;
+    `row_count` when the frame is only the table's schema (a table written in parts)."""
     schema = dg.TableSchema(columns=[dg.TableColumn(name, str(dtype)) for name, dtype in frame.schema.items()])
-    return {"dagster/row_count": frame.height, "dagster/column_schema": schema, **extra}
+    return {"dagster/row_count": frame.height if row_count is None else row_count,
+            "dagster/column_schema": schema, **extra}
 
 
 def rejects_metadata(rejects: pl.DataFrame, **extra) -> dict:

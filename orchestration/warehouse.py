@@ -33,10 +33,19 @@ def ident(name: str) -> str:
     return f'"{name}"'
 
 
+def memory_limit() -> str:
+    """What the build's DuckDB connections may take before they spill to disk (dbt's profile reads
+    the same variable)."""
+    value = os.environ.get("UNODC_DUCKDB_MEMORY_LIMIT", "2GB")
+    if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", value, re.IGNORECASE):
+        raise ValueError(f"UNODC_DUCKDB_MEMORY_LIMIT={value!r} is not a size such as 2GB or 512MiB")
+    return value
+
+
 @contextmanager
 def connect(path: Path, read_only: bool = False):
     path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path), read_only=read_only)
+    con = duckdb.connect(str(path), read_only=read_only, config={"memory_limit": memory_limit()})
     try:
         yield con
     finally:
@@ -59,6 +68,60 @@ def write_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, frame: 
         con.execute("rollback")
         raise
     return frame.height
+
+
+class TableParts:
+    """A table written one frame at a time, so that a family of large files is never held in memory
+    at once: the parts go to a loading table, which replaces the target in one transaction at the
+    end (`table_by_parts`). Every part must have the first part's column types."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, schema: str, table: str):
+        self.con, self.target = con, f"{ident(schema)}.{ident(table)}"
+        self.loading = f"{ident(schema)}.{ident('_loading_' + table)}"
+        self.schema: dict[str, pl.DataType] | None = None
+        self.rows, self.created = 0, False
+
+    def append(self, frame: pl.DataFrame, where: str = "") -> None:
+        if self.schema is None:
+            frame = frame.with_columns([pl.col(c).cast(pl.Utf8) for c, t in frame.schema.items() if t == pl.Null])
+            self.schema = dict(frame.schema)
+        else:
+            frame = frame.with_columns([pl.col(c).cast(self.schema[c]) for c, t in frame.schema.items()
+                                        if t == pl.Null and c in self.schema])
+            differ = [f"{c} is {t}, not {self.schema.get(c)}" for c, t in frame.schema.items() if self.schema.get(c) != t]
+            if differ:
+                raise ValueError(f"{self.target}: a part{where} does not have the table's columns: {'; '.join(differ)}")
+        self.con.register("_part", frame.to_arrow())
+        try:
+            if not self.created:
+                self.con.execute(f"create or replace table {self.loading} as select * from _part")
+                self.created = True
+            else:
+                self.con.execute(f"insert into {self.loading} by name select * from _part")
+        finally:
+            self.con.unregister("_part")
+        self.rows += frame.height
+
+
+@contextmanager
+def table_by_parts(con: duckdb.DuckDBPyConnection, schema: str, table: str):
+    """Yield a `TableParts`; on success it replaces the table, on an error the table stays as it was."""
+    con.execute(f"create schema if not exists {ident(schema)}")
+    parts = TableParts(con, schema, table)
+    try:
+        yield parts
+        if not parts.created:
+            raise ValueError(f"{parts.target}: no part was written")
+        con.execute("begin")
+        try:
+            con.execute(f"drop table if exists {parts.target}")
+            con.execute(f"alter table {parts.loading} rename to {ident(table)}")
+            con.execute("commit")
+        except BaseException:
+            con.execute("rollback")
+            raise
+    finally:
+        con.execute(f"drop table if exists {parts.loading}")
 
 
 def record_check(con: duckdb.DuckDBPyConnection, *, check: str, asset: str, passed: bool,

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from typing import Callable
 
 import polars as pl
 
@@ -17,7 +18,7 @@ PARSERS = {"cts": parse_cts, "wdr_seizures": parse_wdr_seizures}
 
 @dataclass
 class CrimeTables:
-    observations: pl.DataFrame
+    """The small tables; the UN-CTS observations went file by file to `ingest`'s `observations`."""
     seizures: pl.DataFrame
     files: pl.DataFrame
     rejects: pl.DataFrame
@@ -35,16 +36,19 @@ def parse_snapshot(store: SnapshotStore, snap: Snapshot) -> FrameResult:
                           row=exc.row, column=exc.column) from None
 
 
-def ingest(store: SnapshotStore, snaps: list[Snapshot]) -> CrimeTables:
-    observations, seizures, files, rejects = [], [], [], []
+def ingest(store: SnapshotStore, snaps: list[Snapshot],
+           observations: Callable[[pl.DataFrame, Snapshot], None]) -> CrimeTables:
+    """Parse every snapshot. Each UN-CTS file's accepted rows are handed to `observations` before the
+    next file is read: at ×100 the files hold 19 million rows, about 1.7 KiB each while parsed."""
+    seizures, files, rejects = [], [], []
     for snap in snaps:
         result = parse_snapshot(store, snap)
         tag = [pl.lit(snap.snapshot_id).alias("snapshot_id"), pl.lit(snap.dataset).alias("dataset"),
                pl.lit(snap.filename).alias("source_file")]
         release = result.facts.get("release_date") or snap.published
         if snap.format == "cts":
-            observations.append(result.accepted.with_columns(
-                *tag, pl.lit(str(release) if release else None).str.to_date().alias("release_date")))
+            observations(result.accepted.with_columns(
+                *tag, pl.lit(str(release) if release else None, pl.Utf8).str.to_date().alias("release_date")), snap)
         else:
             seizures.append(result.accepted.with_columns(*tag, pl.lit(snap.version).alias("edition")))
         rejects.append(result.rejects.with_columns(
@@ -60,7 +64,6 @@ def ingest(store: SnapshotStore, snaps: list[Snapshot]) -> CrimeTables:
             "warnings": json.dumps(result.warnings),
         })
     return CrimeTables(
-        observations=pl.concat(observations, how="diagonal_relaxed") if observations else pl.DataFrame(),
         seizures=pl.concat(seizures, how="diagonal_relaxed") if seizures else pl.DataFrame(),
         files=pl.DataFrame(files, infer_schema_length=None),
         rejects=pl.concat(rejects, how="diagonal_relaxed") if rejects else pl.DataFrame(
