@@ -26,10 +26,10 @@ BATCH_ROWS = 1_000_000
 MAX_LISTED = 50
 
 
-def batches(con, schema: str, name: str, by: str, rows: int = BATCH_ROWS):
+def batches(con, schema: str, name: str, by: str, rows: int | None = None):
     """The table in frames of about `rows` rows, never splitting the rows that share a value of `by`
     (a snapshot's rows stay together, so a rule within a snapshot still sees all of them)."""
-    target, column = f"{ident(schema)}.{ident(name)}", ident(by)
+    target, column, rows = f"{ident(schema)}.{ident(name)}", ident(by), rows or BATCH_ROWS
     counts = con.execute(f"select {column}, count(*) from {target} group by all order by 1").fetchall()
     if not counts:
         yield table(con, schema, name)
@@ -40,8 +40,8 @@ def batches(con, schema: str, name: str, by: str, rows: int = BATCH_ROWS):
         size += n
         if size >= rows or i == len(counts) - 1:
             marks = ", ".join("?" * len(group))
-            yield pl.from_arrow(con.execute(f"select * from {target} where {column} in ({marks})",
-                                            group).to_arrow_table())
+            yield pl.from_arrow(con.sql(f"select * from {target} where {column} in ({marks})",
+                                        params=group).to_arrow_table())
             group, size = [], 0
 
 

@@ -106,3 +106,64 @@ def test_the_workspace_that_make_dev_serves_loads():
                          cwd=root, capture_output=True, text=True, timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     assert "All code locations passed validation" in out.stderr + out.stdout
+
+
+def test_a_table_written_in_parts_replaces_the_old_one_only_when_every_part_went_in(tmp_path):
+    import polars as pl
+    import pytest
+
+    from orchestration.warehouse import table_by_parts, write_table
+
+    con = duckdb.connect(str(tmp_path / "b.duckdb"))
+    write_table(con, "raw", "t", pl.DataFrame({"snapshot_id": ["old"], "value": [1.0]}))
+    with table_by_parts(con, "raw", "t") as parts:
+        parts.append(pl.DataFrame({"snapshot_id": ["a", "a"], "value": [1.5, None], "note": [None, None]}))
+        # Columns by name, not position; a column no row of this part fills takes the table's type.
+        parts.append(pl.DataFrame({"note": ["kept"], "value": [None], "snapshot_id": ["b"]}))
+    assert parts.rows == 3
+    assert con.execute("select snapshot_id, value, note from raw.t order by all").fetchall() == [
+        ("a", 1.5, None), ("a", None, None), ("b", None, "kept")]
+    assert dict(con.execute("select column_name, data_type from information_schema.columns "
+                            "where table_name = 't'").fetchall())["value"] == "DOUBLE"
+
+    with pytest.raises(ValueError, match=r"from x\.csv.*value is String, not Float64"):
+        with table_by_parts(con, "raw", "t") as parts:
+            parts.append(pl.DataFrame({"snapshot_id": ["c"], "value": [2.0]}))
+            parts.append(pl.DataFrame({"snapshot_id": ["d"], "value": ["2,0"]}), " from x.csv")
+    # The table is as it was, and no loading table is left behind.
+    assert con.execute("select count(*) from raw.t").fetchall() == [(3,)]
+    assert con.execute("select table_name from information_schema.tables where table_schema = 'raw'").fetchall() == [("t",)]
+    con.close()
+
+
+def test_a_large_table_is_checked_in_batches_of_whole_snapshots_and_a_late_failure_still_counts(tmp_path, monkeypatch):
+    import polars as pl
+
+    from orchestration.checks import batches, pandera_check
+    from schemas.crime import CtsObservations
+
+    con = duckdb.connect(str(tmp_path / "b.duckdb"))
+    con.execute("create schema raw; create table raw.t as select (i % 3)::varchar as s, i from range(10) t(i)")
+    frames = list(batches(con, "raw", "t", by="s", rows=4))
+    # Groups of 4, 3 and 3 rows: a group is never split, and a batch closes once it reaches 4 rows.
+    assert [sorted(f["s"].unique().to_list()) for f in frames] == [["0"], ["1", "2"]]
+    assert sum(f.height for f in frames) == 10
+    con.execute("create table raw.empty as select * from raw.t limit 0")
+    assert [f.height for f in batches(con, "raw", "empty", by="s")] == [0]
+
+    rows = []
+    for n, snap in enumerate(("a" * 64, "b" * 64, "c" * 64)):
+        rows += [{"snapshot_id": snap, "dataset": "cts_x", "source_row": r, "reporting_unit": "FRA",
+                  "unit_kind": "country", "country_iso3": "FRA", "year": 2020, "unit": "Counts",
+                  "value_text": "1", "value_numeric": 1.0, "is_censored": False, "censor_upper": None,
+                  "key_occurrences": 1} for r in range(2, 6)]
+    rows[-1]["value_numeric"] = -1.0            # the last snapshot, so the last batch, breaks a rule
+    con.register("_rows", pl.DataFrame(rows, schema_overrides={"censor_upper": pl.Float64}).to_arrow())
+    con.execute("create table raw.cts_observations as select * from _rows")
+    check = pandera_check(["raw", "cts_observations"], CtsObservations, batch_by="snapshot_id")
+    monkeypatch.setattr("orchestration.checks.BATCH_ROWS", 4)
+    passed, meta = check.run(con, None)
+    con.close()
+    assert passed is False
+    assert meta["rows"] == 12 and meta["batches"] == 3 and meta["failures"] == 1
+    assert meta["failure_cases"].value[0]["check"] == "counts are not negative"
