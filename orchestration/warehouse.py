@@ -177,6 +177,10 @@ def recover(paths: Paths) -> list[str]:
     for stale in sorted(paths.warehouse_dir.glob(".publish-*")):
         stale.unlink()
         done.append(f"removed {stale.name}")
+    # A snapshot write killed before its rename: the file under its final name was never made.
+    for stale in sorted(paths.snapshots.rglob(".tmp-*")) if paths.snapshots.exists() else []:
+        stale.unlink()
+        done.append(f"removed the unfinished snapshot write {stale.relative_to(paths.snapshots)}")
     found = published_release(paths)
     if found:
         from .releases import keep_release, releases_dir
@@ -204,7 +208,7 @@ def publish(paths: Paths, required_checks: list[str]) -> dict:
     tmp = paths.warehouse_dir / f".publish-{uuid.uuid4().hex}.duckdb"
     counts: dict[str, int] = {}
     try:
-        con = duckdb.connect(str(tmp))
+        con = duckdb.connect(str(tmp), config={"memory_limit": memory_limit()})
         try:
             con.execute(f"attach '{_sql_path(paths.build_db)}' as build (read_only)")
             tables = con.execute("""select schema_name, table_name from duckdb_tables()

@@ -82,3 +82,19 @@ def test_every_sidecar_names_its_licence_and_upstream():
         for key in ("dataset", "producer", "accessed", "licence", "sha256", "size", "upstream"):
             assert meta.get(key), f"{sidecar.name} lacks {key}"
         assert meta.get("url") or meta["upstream"].get("document"), f"{sidecar.name} says nowhere where it is from"
+
+
+def test_a_snapshot_write_killed_before_its_rename_is_cleared_by_the_next_publish(tmp_path):
+    from orchestration.warehouse import recover
+    from sources.settings import Paths
+
+    paths = Paths(tmp_path)
+    store = SnapshotStore(paths.snapshots)
+    kept = store.put(b"<a/>", META)
+    partial = store._blob("ab" * 32).parent / ".tmp-killed"
+    partial.parent.mkdir(parents=True, exist_ok=True)
+    partial.write_bytes(b"<half")
+    paths.warehouse_dir.mkdir(parents=True)
+    done = recover(paths)
+    assert not partial.exists() and any(".tmp-killed" in d for d in done)
+    assert store.read_bytes(kept) == b"<a/>"
