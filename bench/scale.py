@@ -132,7 +132,9 @@ def scale_crops(factor: int, out: Path) -> None:
         real = sorted(set(frame["iso3"].drop_nulls()) - {"_TOTAL"})
         others = [c for c in pool if c[0] not in real]
         groups = max(1, len(others) // max(1, len(real)))
-        copies = [frame]
+        # One file per edition: a compiled table holds one figure per country and year, so the
+        # copies of a later edition (the same countries again) go to a file of their own.
+        editions: dict[int, list[pl.DataFrame]] = {0: [frame]}
         for i in range(1, factor):
             group, edition = i % groups, i // groups
             moved = {iso: others[(group * len(real) + k) % len(others)] for k, iso in enumerate(real)}
@@ -142,11 +144,15 @@ def scale_crops(factor: int, out: Path) -> None:
                                            for k, v in moved.items()}),
                 pl.lit("WDR statistical annex workbook").alias("source_type"),
                 pl.lit(f"World Drug Report {2022 - edition} statistical annex (synthetic scaled copy {i})").alias("source"))
-            copies.append(copy)
-        pl.concat(copies).write_csv(dest / source.name)
-        _sidecar(dest / source.name, {**meta, "version": f"{meta['version']}-x{factor}"}, factor=factor,
-                 origin=f"crop_surveys/{source.name}",
-                 how="Rows copied to other Member States and to earlier WDR editions.")
+            editions.setdefault(edition, []).append(copy)
+        for edition, copies in editions.items():
+            folder = dest / f"compiled_e{edition:02d}" if edition else dest
+            folder.mkdir(parents=True, exist_ok=True)
+            pl.concat(copies).write_csv(folder / source.name)
+            _sidecar(folder / source.name,
+                     {**meta, "version": f"{meta['version']}-x{factor}" + (f"-e{edition}" if edition else "")},
+                     factor=factor, origin=f"crop_surveys/{source.name}",
+                     how=f"Rows copied to other Member States as the edition {2022 - edition} compilation.")
 
 
 def scale_iati(factor: int, out: Path) -> None:

@@ -67,3 +67,19 @@ def test_bundle_dir_option_imports_the_scaled_copies(bundle, tmp_path, monkeypat
     snaps = import_bundled(SnapshotStore(tmp_path / "store"), "crime_statistics")
     assert {s.filename for s in snaps} == {m["filename"] for m in _sidecars(bundle / "crime_statistics")}
     assert all(s.filename.endswith("_x2.csv") for s in snaps if s.format == "cts")
+
+
+def test_crop_copies_keep_one_figure_per_country_and_year_in_every_file(tmp_path):
+    from bench.scale import scale_crops
+
+    scale_crops(40, tmp_path)
+    files = sorted((tmp_path / "crop_surveys").rglob("*_by_country_year.csv"))
+    # Past the Member States left for new copies, a further edition goes to a file of its own.
+    assert any(f.parent.name.startswith("compiled_e") for f in files)
+    sidecars = [yaml.safe_load(f.with_name(f.name + ".snapshot.yaml").read_text()) for f in files]
+    versions = [(m["dataset"], m["version"]) for m in sidecars]
+    assert len(set(versions)) == len(versions)
+    for f in files:
+        parsed = parse_compiled(f.read_bytes(), filename=f.name).accepted
+        key = ["country_iso3", "measure", "series", "year"]
+        assert parsed.select(key).is_duplicated().sum() == 0, f
