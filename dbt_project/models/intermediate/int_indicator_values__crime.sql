@@ -14,8 +14,20 @@ with specs as (
     where computation_rule in ('cts_series', 'cts_share')
 ),
 
+-- The (dataset, indicator) pairs any rule reads: the rows of the newest releases are narrowed to
+-- them once, instead of every part below scanning every row (19 million at ×100).
+wanted as (
+    select distinct json_extract_string(spec, '$.dataset') as dataset, json_extract_string(spec, path) as indicator
+    from specs
+    cross join (select unnest(['$.series.indicator', '$.numerator.indicator', '$.denominator.indicator',
+                               '$.estimate_indicator']) as path) as paths
+    where json_extract_string(spec, path) is not null
+),
+
 observations as (
-    select * from {{ ref('int_cts__latest_release') }}
+    select latest.*
+    from {{ ref('int_cts__latest_release') }} as latest
+    semi join wanted using (dataset, indicator)
 ),
 
 members as (

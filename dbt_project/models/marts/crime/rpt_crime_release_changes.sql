@@ -1,17 +1,11 @@
 -- What changed between consecutive releases of each UN-CTS dataset: values added, removed and
 -- revised. Rows that share a natural key are matched by their order within the key.
-with observations as (
-    select
-        *,
-        row_number() over (
-            partition by dataset, release_date, reporting_unit, indicator, dimension, category, sex, age, year, unit
-            order by source_row
-        ) as occurrence
-    from {{ ref('stg_cts__observations') }}
-),
-
-releases as (
-    select distinct dataset, release_date from observations
+-- Releases come from the list of files, and only the rows of datasets with two releases or more
+-- are numbered: a dataset with one release has nothing to compare (at ×100, 19 million rows).
+with releases as (
+    select distinct dataset, release_date
+    from {{ ref('stg_crime__files') }}
+    where source_format = 'cts' and release_date is not null
 ),
 
 pairs as (
@@ -20,6 +14,21 @@ pairs as (
         lag(release_date) over (partition by dataset order by release_date) as old_release,
         release_date as new_release
     from releases
+),
+
+compared_datasets as (
+    select dataset from pairs where old_release is not null
+),
+
+observations as (
+    select
+        *,
+        row_number() over (
+            partition by dataset, release_date, reporting_unit, indicator, dimension, category, sex, age, year, unit
+            order by source_row
+        ) as occurrence
+    from {{ ref('stg_cts__observations') }}
+    where dataset in (select dataset from compared_datasets)
 ),
 
 old_rows as (

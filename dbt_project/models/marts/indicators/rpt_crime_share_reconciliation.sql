@@ -10,7 +10,7 @@ published as (
     select specs.indicator_code, units.m49_area_code as ref_area_code, o.year, o.value_numeric as published_value,
            o.source_file || ':' || o.source_row as published_source_row
     from specs
-    inner join {{ ref('int_cts__latest_release') }} as o
+    inner join {{ ref('fct_crime_statistics') }} as o
         on o.dataset = json_extract_string(specs.spec, '$.dataset')
        and o.indicator = json_extract_string(specs.spec, '$.published.indicator')
        and o.unit = json_extract_string(specs.spec, '$.published.unit')
