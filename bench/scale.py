@@ -12,8 +12,9 @@ Every generated sidecar says the file is a synthetic scaled copy. The shape of e
   further files as more datasets of the same layout. ×1 keeps the real xlsx files.
 - UNTC: N vintages of every status file (the same bytes under earlier versions); the real file
   stays the current one, so the treaty marts stay the real ones while the raw layer grows ×N.
-- Crop surveys: the compiled country-year tables ×N (copies moved to other countries and to
-  earlier WDR editions), and the annex workbook as N editions.
+- Crop surveys: the compiled country-year tables ×N (copies moved to other countries; once the
+  Member States run out, the further copies are an earlier edition's compilation, a file of its
+  own), and the annex workbook as N editions.
 - IATI: the illustrative sample with ×N activities (identifiers numbered), still illustrative.
 - The WDR seizures table and the strategy text are copied unchanged (×1).
 """
