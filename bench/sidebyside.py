@@ -1,10 +1,11 @@
 """A change measured side by side: cold builds (and nightly runs with nothing new) of an earlier
 revision and of this tree, alternating, in one run on one machine.
 
-    .venv/bin/python -m bench.sidebyside REV [--runs 3]
+    .venv/bin/python -m bench.sidebyside REV [--runs 3] [--scale 10]
 
 The earlier revision is checked out into a temporary git worktree with its own dbt parse; both
-run `python -m orchestration.cli run` on the bundled snapshots in fresh homes, with this venv.
+run `python -m orchestration.cli run` on the bundled snapshots (or, with --scale N, on one copy
+scaled ×N by this tree's bench/scale.py) in fresh homes, with this venv.
 Prints one JSON line per run and a Markdown table of medians (min-max) and after ÷ before.
 """
 from __future__ import annotations
@@ -36,11 +37,15 @@ def worktree(rev: str, where: Path) -> Path:
     return where
 
 
-def one(tree: Path, home: Path, *extra: str) -> measure.Sample:
+def one(tree: Path, home: Path, *extra: str, bundle: Path | None = None, cap_mib: float = 8192) -> measure.Sample:
     # `python -m` from the tree's root imports that tree's packages before the installed ones.
     env = {"DAGSTER_HOME": str(home / "dagster_home"), "PYTHONPATH": str(tree)}
+    if bundle is not None:
+        env["UNODC_BUNDLE_DIR"] = str(bundle)
     sample = measure.run([PY, "-m", "orchestration.cli", "run", "--home", str(home), *extra], env=env,
-                         cwd=str(tree))
+                         cwd=str(tree), cap_mib=cap_mib)
+    if sample.stopped_at_cap:
+        raise SystemExit(f"{tree}: run {' '.join(extra)} passed the {cap_mib:.0f} MiB cap and was stopped")
     if sample.returncode != 0:
         raise SystemExit(f"{tree}: run {' '.join(extra)} failed:\n{sample.output[-3000:]}")
     return sample
@@ -50,8 +55,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("rev", help="the earlier revision (a commit, tag or branch)")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--scale", type=int, default=1, help="build on the sources scaled ×N (default 1: the bundle)")
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="unodc-sidebyside-"))
+    bundle = None
+    if args.scale > 1:
+        from .scale import scale
+        bundle = scale(args.scale, work / "bundle")
     figures = {(who, what): {"wall_s": measure.Figure(), "peak_mib": measure.Figure()}
                for who in ("before", "after") for what in ("cold", "nightly")}
     try:
@@ -60,7 +70,7 @@ def main() -> None:
             for who, tree in trees.items():
                 home = work / f"{who}-{i}"
                 for what, extra in (("cold", ()), ("nightly", ("--if-changed",))):
-                    s = one(tree, home, *extra)
+                    s = one(tree, home, *extra, bundle=bundle)
                     figures[(who, what)]["wall_s"].add(s.wall_s)
                     figures[(who, what)]["peak_mib"].add(s.peak_mib)
                     print(json.dumps({"run": i, "tree": who, "figure": what, "wall_s": round(s.wall_s, 2),
@@ -75,7 +85,7 @@ def main() -> None:
         return f"{s['median']:.1f} {unit} ({s['min']:.1f}–{s['max']:.1f})"
 
     print(f"\n| figure | before ({args.rev}) | after (this tree) | after ÷ before |\n|---|---:|---:|---:|")
-    for what, label in (("cold", "cold `run` ×1"), ("nightly", "nightly `run --if-changed`, nothing new")):
+    for what, label in (("cold", f"cold `run` ×{args.scale}"), ("nightly", "nightly `run --if-changed`, nothing new")):
         b, a = figures[("before", what)], figures[("after", what)]
         for key, unit in (("wall_s", "s"), ("peak_mib", "MiB")):
             ratio = a[key].summary()["median"] / b[key].summary()["median"]
