@@ -48,7 +48,14 @@ def main(argv: list[str] | None = None) -> int:
     exp.add_argument("--home", help="folder for var/ and warehouse/")
     args = parser.parse_args(argv)
     if args.command == "run":
-        return command_run(args)
+        from .warehouse import BuildLocked
+
+        try:
+            return command_run(args)
+        except BuildLocked as exc:
+            # Expected when a build is running: a message, not a traceback.
+            print(f"unodc-indicators: {exc}", file=sys.stderr)
+            return 1
     if args.command == "template":
         return command_template(args)
     if args.command in ("releases", "tag", "diff"):

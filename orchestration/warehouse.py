@@ -334,6 +334,10 @@ def wait_for_build_db(paths: Paths, timeout: float = 900.0, log=print) -> None:
             time.sleep(2)
 
 
+class BuildLocked(RuntimeError):
+    """Another build of this home is running: a second one refuses at once."""
+
+
 @contextmanager
 def build_lock(paths: Paths):
     """One build at a time per home: a second build refuses at once instead of corrupting the first."""
@@ -343,7 +347,7 @@ def build_lock(paths: Paths):
         fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
         fh.close()
-        raise RuntimeError(f"another build holds {paths.lock_file}; not starting a second one") from None
+        raise BuildLocked(f"another build holds {paths.lock_file}; not starting a second one") from None
     try:
         yield
     finally:

@@ -82,6 +82,7 @@ def test_the_next_build_recovers_under_load_keeps_last_good_snapshots_and_refuse
             assert arrived.wait(600), first.stderr()[-2000:]
             second = Build(home, env=mirror_env(mirror.base), log_name="second")
             assert second.wait(600) == 1 and "another build holds" in second.stderr()
+            assert "Traceback" not in second.stderr(), second.stderr()[-2000:]
         finally:
             release.set()
         assert first.wait(900) == 0, first.stderr()[-3000:]
