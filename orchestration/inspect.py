@@ -105,7 +105,9 @@ def inspect_project_outputs(data: bytes, name: str, shown_as: str) -> dict:
     from sources.iati.template import parse_template
     from sources.strategy.registry import load_registry
 
-    if data.startswith(b"PK"):
+    # A workbook by its signature or by its name: an .xlsx that is not a ZIP (an HTML error page
+    # saved under that name) is refused by the workbook reader, naming the missing signature.
+    if data.startswith(b"PK") or name.lower().endswith((".xlsx", ".xlsm")):
         result = parse_template(data, filename=name, registry=load_registry())
         return {"file": shown_as, "family": "project_outputs", "usable": True, "layout": "submission template",
                 "header": result.header, "header_fingerprint": result.header_fingerprint,

@@ -83,6 +83,15 @@ def test_inspect_refuses_a_web_page_saved_as_xlsx(tmp_path, capsys):
     assert "HTML page" in capsys.readouterr().err
 
 
+def test_inspect_refuses_a_web_page_saved_as_a_submission_template(tmp_path, capsys):
+    page = tmp_path / "filled_template.xlsx"
+    page.write_bytes(b"<!DOCTYPE html><html><body>Session expired</body></html>")
+    assert main(["inspect", "project_outputs", str(page)]) == 2
+    err = capsys.readouterr().err
+    # Read as the workbook its name says it is, not handed to the IATI XML parser.
+    assert "not an xlsx workbook: an HTML page" in err and "filled_template.xlsx" in err
+
+
 def test_inspect_crop_surveys_shows_the_total_discrepancy(capsys):
     from .conftest import BUNDLED
 
