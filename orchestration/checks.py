@@ -90,8 +90,8 @@ class Check:
 
 def pandera_check(asset_key: list[str], model: type[pa.DataFrameModel], batch_by: str | None = None) -> Check:
     def rule(frame: pl.DataFrame, _: PipelineResource) -> tuple[bool, dict]:
-        passed, cases = validate(model, frame)
-        meta = {"rows": frame.height, "failures": len(cases)}
+        passed, cases, failures = validate(model, frame, max_cases=MAX_LISTED)
+        meta = {"rows": frame.height, "failures": failures}
         if cases:
             meta["failure_cases"] = dg.MetadataValue.json(cases)
         return passed, meta

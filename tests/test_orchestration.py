@@ -167,3 +167,24 @@ def test_a_large_table_is_checked_in_batches_of_whole_snapshots_and_a_late_failu
     assert passed is False
     assert meta["rows"] == 12 and meta["batches"] == 3 and meta["failures"] == 1
     assert meta["failure_cases"].value[0]["check"] == "counts are not negative"
+
+
+def test_a_batched_check_counts_every_failure_and_lists_the_first_fifty(tmp_path, monkeypatch):
+    import polars as pl
+
+    from orchestration.checks import pandera_check
+    from schemas.crime import CtsObservations
+
+    rows = [{"snapshot_id": snap * 64, "dataset": "cts_x", "source_row": r, "reporting_unit": "FRA",
+             "unit_kind": "country", "country_iso3": "FRA", "year": 2020, "unit": "Counts",
+             "value_text": "-1", "value_numeric": -1.0, "is_censored": False, "censor_upper": None,
+             "key_occurrences": 1} for snap in "ab" for r in range(2, 62)]
+    con = duckdb.connect(str(tmp_path / "b.duckdb"))
+    con.register("_rows", pl.DataFrame(rows, schema_overrides={"censor_upper": pl.Float64}).to_arrow())
+    con.execute("create schema raw; create table raw.cts_observations as select * from _rows")
+    monkeypatch.setattr("orchestration.checks.BATCH_ROWS", 60)
+    passed, meta = pandera_check(["raw", "cts_observations"], CtsObservations, batch_by="snapshot_id").run(con, None)
+    con.close()
+    # 120 negative counts in two batches of 60: all counted, fifty shown.
+    assert passed is False and meta["batches"] == 2
+    assert meta["failures"] == 120 and len(meta["failure_cases"].value) == 50

@@ -51,12 +51,12 @@ def test_a_dropped_or_reworded_line_is_caught(annex):
 
 def test_registry_passes_its_schema_and_a_broken_one_does_not():
     frame = indicator_frame(load_registry())
-    ok, cases = validate(IndicatorRegistry, frame)
+    ok, cases, _ = validate(IndicatorRegistry, frame)
     assert ok, cases
     registry = load_registry()
     registry["indicators"][0]["kind"] = "guess"
     registry["indicators"][1]["code"] = registry["indicators"][0]["code"]
-    ok, cases = validate(IndicatorRegistry, indicator_frame(registry))
+    ok, cases, _ = validate(IndicatorRegistry, indicator_frame(registry))
     assert not ok
     assert {c["column"] for c in cases} >= {"kind", "indicator_code"}
 
