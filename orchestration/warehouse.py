@@ -52,12 +52,16 @@ def connect(path: Path, read_only: bool = False):
         con.close()
 
 
+def _untyped_as_text(frame: pl.DataFrame) -> pl.DataFrame:
+    """A column no row fills has no type of its own: store it as text, not as DuckDB's NULL type."""
+    return frame.with_columns([pl.col(c).cast(pl.Utf8) for c, t in frame.schema.items() if t == pl.Null])
+
+
 def write_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, frame: pl.DataFrame) -> int:
     """Replace a table with a frame, in one transaction."""
     con.execute(f"create schema if not exists {ident(schema)}")
     target = f"{ident(schema)}.{ident(table)}"
-    # A column no row fills has no type of its own: store it as text, not as DuckDB's NULL type.
-    frame = frame.with_columns([pl.col(c).cast(pl.Utf8) for c, t in frame.schema.items() if t == pl.Null])
+    frame = _untyped_as_text(frame)
     con.execute("begin")
     try:
         con.register("_frame", frame.to_arrow())
@@ -70,6 +74,10 @@ def write_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, frame: 
     return frame.height
 
 
+# A table being written in parts; one left by a killed build is never published.
+LOADING_PREFIX = "_loading_"
+
+
 class TableParts:
     """A table written one frame at a time, so that a family of large files is never held in memory
     at once: the parts go to a loading table, which replaces the target in one transaction at the
@@ -77,13 +85,13 @@ class TableParts:
 
     def __init__(self, con: duckdb.DuckDBPyConnection, schema: str, table: str):
         self.con, self.target = con, f"{ident(schema)}.{ident(table)}"
-        self.loading = f"{ident(schema)}.{ident('_loading_' + table)}"
+        self.loading = f"{ident(schema)}.{ident(LOADING_PREFIX + table)}"
         self.schema: dict[str, pl.DataType] | None = None
         self.rows, self.created = 0, False
 
     def append(self, frame: pl.DataFrame, where: str = "") -> None:
         if self.schema is None:
-            frame = frame.with_columns([pl.col(c).cast(pl.Utf8) for c, t in frame.schema.items() if t == pl.Null])
+            frame = _untyped_as_text(frame)
             self.schema = dict(frame.schema)
         else:
             frame = frame.with_columns([pl.col(c).cast(self.schema[c]) for c, t in frame.schema.items()
@@ -214,7 +222,7 @@ def publish(paths: Paths, required_checks: list[str]) -> dict:
             tables = con.execute("""select schema_name, table_name from duckdb_tables()
                                     where database_name = 'build' order by 1, 2""").fetchall()
             for schema, table in tables:
-                if schema not in PUBLIC_SCHEMAS:
+                if schema not in PUBLIC_SCHEMAS or table.startswith(LOADING_PREFIX):
                     continue
                 con.execute(f"create schema if not exists {ident(schema)}")
                 con.execute(f"create table {ident(schema)}.{ident(table)} as "

@@ -136,9 +136,23 @@ def test_a_table_written_in_parts_replaces_the_old_one_only_when_every_part_went
     con.close()
 
 
-def test_a_large_table_is_checked_in_batches_of_whole_snapshots_and_a_late_failure_still_counts(tmp_path, monkeypatch):
+def _cts_rows(snapshots: str, each: int, value: float) -> list[dict]:
+    """Rows of raw.cts_observations: `each` counts of `value` for every snapshot letter."""
+    return [{"snapshot_id": snap * 64, "dataset": "cts_x", "source_row": r, "reporting_unit": "FRA",
+             "unit_kind": "country", "country_iso3": "FRA", "year": 2020, "unit": "Counts",
+             "value_text": str(value), "value_numeric": value, "is_censored": False, "censor_upper": None,
+             "key_occurrences": 1} for snap in snapshots for r in range(2, 2 + each)]
+
+
+def _write_cts(con, rows: list[dict]) -> None:
     import polars as pl
 
+    con.register("_rows", pl.DataFrame(rows, schema_overrides={"censor_upper": pl.Float64}).to_arrow())
+    con.execute("create table raw.cts_observations as select * from _rows")
+    con.unregister("_rows")
+
+
+def test_a_large_table_is_checked_in_batches_of_whole_snapshots_and_a_late_failure_still_counts(tmp_path, monkeypatch):
     from orchestration.checks import batches, pandera_check
     from schemas.crime import CtsObservations
 
@@ -151,15 +165,9 @@ def test_a_large_table_is_checked_in_batches_of_whole_snapshots_and_a_late_failu
     con.execute("create table raw.empty as select * from raw.t limit 0")
     assert [f.height for f in batches(con, "raw", "empty", by="s")] == [0]
 
-    rows = []
-    for n, snap in enumerate(("a" * 64, "b" * 64, "c" * 64)):
-        rows += [{"snapshot_id": snap, "dataset": "cts_x", "source_row": r, "reporting_unit": "FRA",
-                  "unit_kind": "country", "country_iso3": "FRA", "year": 2020, "unit": "Counts",
-                  "value_text": "1", "value_numeric": 1.0, "is_censored": False, "censor_upper": None,
-                  "key_occurrences": 1} for r in range(2, 6)]
+    rows = _cts_rows("abc", 4, value=1.0)
     rows[-1]["value_numeric"] = -1.0            # the last snapshot, so the last batch, breaks a rule
-    con.register("_rows", pl.DataFrame(rows, schema_overrides={"censor_upper": pl.Float64}).to_arrow())
-    con.execute("create table raw.cts_observations as select * from _rows")
+    _write_cts(con, rows)
     check = pandera_check(["raw", "cts_observations"], CtsObservations, batch_by="snapshot_id")
     monkeypatch.setattr("orchestration.checks.BATCH_ROWS", 4)
     passed, meta = check.run(con, None)
@@ -170,21 +178,33 @@ def test_a_large_table_is_checked_in_batches_of_whole_snapshots_and_a_late_failu
 
 
 def test_a_batched_check_counts_every_failure_and_lists_the_first_fifty(tmp_path, monkeypatch):
-    import polars as pl
-
     from orchestration.checks import pandera_check
     from schemas.crime import CtsObservations
 
-    rows = [{"snapshot_id": snap * 64, "dataset": "cts_x", "source_row": r, "reporting_unit": "FRA",
-             "unit_kind": "country", "country_iso3": "FRA", "year": 2020, "unit": "Counts",
-             "value_text": "-1", "value_numeric": -1.0, "is_censored": False, "censor_upper": None,
-             "key_occurrences": 1} for snap in "ab" for r in range(2, 62)]
     con = duckdb.connect(str(tmp_path / "b.duckdb"))
-    con.register("_rows", pl.DataFrame(rows, schema_overrides={"censor_upper": pl.Float64}).to_arrow())
-    con.execute("create schema raw; create table raw.cts_observations as select * from _rows")
+    con.execute("create schema raw")
+    _write_cts(con, _cts_rows("ab", 60, value=-1.0))
     monkeypatch.setattr("orchestration.checks.BATCH_ROWS", 60)
     passed, meta = pandera_check(["raw", "cts_observations"], CtsObservations, batch_by="snapshot_id").run(con, None)
     con.close()
     # 120 negative counts in two batches of 60: all counted, fifty shown.
     assert passed is False and meta["batches"] == 2
     assert meta["failures"] == 120 and len(meta["failure_cases"].value) == 50
+
+
+def test_a_loading_table_left_by_a_killed_build_is_never_published(tmp_path):
+    from orchestration.warehouse import LOADING_PREFIX, publish, record_check
+    from sources.settings import Paths
+
+    paths = Paths(tmp_path)
+    paths.build_dir.mkdir(parents=True)
+    con = duckdb.connect(str(paths.build_db))
+    con.execute(f"create schema raw; create table raw.t as select 1 as x; "
+                f"create table raw.{LOADING_PREFIX}t as select 2 as x")
+    record_check(con, check="c", asset="raw.t", passed=True, blocking=True)
+    con.close()
+    manifest = publish(paths, required_checks=["c"])
+    assert {k for k in manifest["row_counts"] if k.startswith("raw.")} == {"raw.t"}
+    con = duckdb.connect(str(paths.published_db), read_only=True)
+    assert con.execute("select table_name from duckdb_tables() where schema_name = 'raw'").fetchall() == [("t",)]
+    con.close()
