@@ -50,6 +50,8 @@ def summarize(results: list[dict]) -> dict:
 
     return {"readers": len(results), "batches": len(latencies),
             "errors": [e for r in results for e in r["errors"]],
+            # Opens that fell on the instant of a swap (see reliability/readers.py): retried, not lost.
+            "open_errors": [e for r in results for e in r.get("open_errors", [])],
             "inconsistent_batches": sum(r["inconsistent"] for r in results),
             "releases_seen": releases,
             "releases_seen_per_reader": [len(r["releases"]) for r in results],

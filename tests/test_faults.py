@@ -91,6 +91,8 @@ def test_the_next_build_recovers_under_load_keeps_last_good_snapshots_and_refuse
         results = stop_readers(stop, readers)
     load = summarize(results)
     assert load["errors"] == [] and load["inconsistent_batches"] == 0, load["errors"][:5]
+    # An open on the instant of the swap may fail and is retried (reliability/readers.py): rare.
+    assert len(load["open_errors"]) <= max(2, load["batches"] // 100), load["open_errors"][:5]
     assert all(r["batches"] >= 5 for r in results), [r["batches"] for r in results]
     mirror.routes["/cts/data_glotip.xlsx"] = glotip
     log = first.stderr()
