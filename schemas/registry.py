@@ -8,6 +8,9 @@ KINDS = ["member_states_count", "member_states_assisted_count", "output_count", 
          "qualitative"]
 FAMILIES = ["ratification", "crop_surveys", "crime_statistics", "project_outputs"]
 RULES = ["assistance_direct", "political_process", "own_output"]
+# How an indicator's regional and world values are formed (registry `aggregation.method`).
+AGGREGATION_METHODS = ["published", "sum", "mean", "population_weighted_mean", "count", "ratio_of_sums"]
+COVERAGE_BASES = ["member_states", "cultivating_countries", "reporting_countries"]
 
 
 class IndicatorRegistry(pa.DataFrameModel):
@@ -21,9 +24,20 @@ class IndicatorRegistry(pa.DataFrameModel):
     answered_by: str = pa.Field(isin=FAMILIES, nullable=True)
     influence_rule: str = pa.Field(isin=RULES, nullable=True)
     baseline_year: int = pa.Field(ge=2000, le=2011, nullable=True)
+    aggregation_method: str = pa.Field(isin=AGGREGATION_METHODS, nullable=True)
+    aggregation_fallback: str = pa.Field(isin=AGGREGATION_METHODS, nullable=True)
+    aggregation_coverage_base: str = pa.Field(isin=COVERAGE_BASES, nullable=True)
+    aggregation_min_coverage: float = pa.Field(ge=0, le=1, nullable=True)
 
     class Config:
         strict = False
+
+    @pa.dataframe_check(error="an aggregation declares its method, what coverage is measured against, its minimum and a sentence")
+    def aggregation_complete(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        declared = pl.col("aggregation_method").is_not_null()
+        complete = (pl.col("aggregation_coverage_base").is_not_null() & pl.col("aggregation_min_coverage").is_not_null()
+                    & pl.col("aggregation_text").is_not_null())
+        return data.lazyframe.select(~declared | complete)
 
     @pa.dataframe_check(error="an indicator line has a kind, a direction and an influence rule; a note has none")
     def attributes_complete(cls, data: pa.PolarsData) -> pl.LazyFrame:

@@ -42,6 +42,7 @@ def indicator_frame(registry: dict) -> pl.DataFrame:
     rows = []
     for order, ind in enumerate(registry["indicators"], start=1):
         comp = ind.get("computation") or {}
+        agg = ind.get("aggregation") or {}
         rows.append({
             "indicator_code": ind["code"], "result_code": ind["result"], "annex_order": order,
             "indicator_text": ind["text"], "line_kind": ind["line_kind"], "origin": ind.get("origin", "annex"),
@@ -54,6 +55,10 @@ def indicator_frame(registry: dict) -> pl.DataFrame:
             "computation_instruments": ",".join(comp.get("instruments") or []) or None,
             "requires_assistance": bool(comp.get("requires_assistance", False)),
             "computation_spec": json.dumps(comp, sort_keys=True) if comp else None,
+            "aggregation_method": agg.get("method"), "aggregation_fallback": agg.get("fallback"),
+            "aggregation_coverage_base": agg.get("coverage_base"),
+            "aggregation_min_coverage": None if agg.get("min_coverage") is None else float(agg["min_coverage"]),
+            "aggregation_text": agg.get("text"),
         })
     return pl.DataFrame(rows, infer_schema_length=None).with_columns(pl.col("baseline_year").cast(pl.Int64))
 

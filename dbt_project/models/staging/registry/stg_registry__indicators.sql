@@ -19,5 +19,10 @@ select
     computation_rule,
     computation_instruments,
     requires_assistance,
-    computation_spec
+    computation_spec,
+    aggregation_method,
+    aggregation_fallback,
+    aggregation_coverage_base,
+    aggregation_min_coverage,
+    aggregation_text
 from {{ source('raw', 'registry_indicators') }}
