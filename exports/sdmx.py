@@ -26,7 +26,7 @@ def observations(con: duckdb.DuckDBPyConnection) -> tuple[pl.DataFrame, dict]:
     frame = pl.from_arrow(con.sql("""
         select v.indicator_code, v.ref_area_type, v.ref_area_code, v.ref_area_name, v.year,
                coalesce(v.disaggregation, '_T') as disaggregation, v.value, v.obs_status, v.unit_measure,
-               v.lower_bound, v.upper_bound, v.is_illustrative, v.members_reporting, v.members_in_group,
+               v.lower_bound, v.upper_bound, v.is_illustrative, v.withheld_reason, v.members_reporting, v.members_in_group,
                case when v.ref_area_type = 'country' then c.m49_code else v.ref_area_code end as m49
         from main.fct_indicator_values v
         left join main.dim_country c on v.ref_area_type = 'country' and c.iso3 = v.ref_area_code
@@ -44,7 +44,10 @@ def observations(con: duckdb.DuckDBPyConnection) -> tuple[pl.DataFrame, dict]:
             codes[dim][code] = value
     for m49, name in frame.select("m49", "ref_area_name").unique().sort("m49").iter_rows():
         codes["REF_AREA"][str(int(m49))] = name
+    # The comment speaks of the value alone: a real value whose level of influence comes from the
+    # illustrative sample is not illustrative (the level of influence is not part of the SDMX file).
     comment = (pl.when(pl.col("is_illustrative")).then(pl.lit("illustrative: generated IATI sample, not UNODC data"))
+               .when(pl.col("withheld_reason").is_not_null()).then(pl.format("withheld: {}", pl.col("withheld_reason")))
                .when(pl.col("members_in_group").is_not_null() & pl.col("members_reporting").is_not_null())
                .then(pl.format("members reporting: {} of {}", pl.col("members_reporting"), pl.col("members_in_group")))
                .otherwise(pl.lit("")))

@@ -261,9 +261,11 @@ def summary(where: Paths, published_now: bool) -> str:
             "select release_id, published_at, manifest from audit.release").fetchone()
         counts = json.loads(manifest)["row_counts"]
         coverage = con.execute("""
-            select coverage_status, count(*) from rpt_indicator_coverage
-            where line_kind = 'indicator' group by 1 order by 2 desc, 1""").fetchall() \
-            if "rpt_indicator_coverage" in counts else []
+            select origin, coverage_class, coverage_status, count(*) from rpt_indicator_coverage
+            where line_kind = 'indicator' group by all order by 4 desc, 3""").fetchall() \
+            if "rpt_indicator_coverage" in counts and con.execute(
+                "select count(*) from duckdb_columns() where table_name = 'rpt_indicator_coverage'"
+                " and column_name = 'coverage_class'").fetchone()[0] else []
     finally:
         con.close()
     lines = [("Published" if published_now else "Unchanged") + f" warehouse: {db}",
@@ -271,15 +273,32 @@ def summary(where: Paths, published_now: bool) -> str:
              "  public tables (rows):"]
     for name in sorted(k for k in counts if "." not in k):
         lines.append(f"    {name:<32} {counts[name]:>8}")
-    if coverage:
-        total = sum(n for _, n in coverage)
-        computed = sum(n for status, n in coverage if status == "computed")
-        lines.append(f"  indicators of the annex: {computed} of {total} computed; the others await:")
-        for status, n in coverage:
-            if status != "computed":
-                lines.append(f"    {n:>4}  {status.removeprefix('awaiting ')}")
+    lines += coverage_summary(coverage)
     lines.append("  open it read-only:  duckdb -readonly " + str(db))
     return "\n".join(lines)
+
+
+def coverage_summary(coverage: list[tuple]) -> list[str]:
+    """The annex lines with real values first, then those only the illustrative sample fills, then the rest."""
+    if not coverage:
+        return []
+
+    def count(origin=None, cls=None):
+        return sum(n for o, c, _, n in coverage if (origin is None or o == origin) and (cls is None or c == cls))
+
+    lines = [f"  annex indicator lines computed from real data: {count('annex', 'real')} of {count('annex')}"
+             f" (and {count('derived', 'real')} of {count('derived')} lines the project derives)",
+             f"  computed only from the illustrative sample: {count(cls='illustrative_only')}"
+             " (not UNODC data; they await real project outputs)",
+             f"  awaiting data: {count(cls='awaiting')}; what they await:"]
+    awaited: dict[str, int] = {}
+    for _, cls, status, n in coverage:
+        if cls == "awaiting":
+            key = status.removeprefix("awaiting ")
+            awaited[key] = awaited.get(key, 0) + n
+    for what, n in sorted(awaited.items(), key=lambda kv: (-kv[1], kv[0])):
+        lines.append(f"    {n:>4}  {what}")
+    return lines
 
 
 def command_inspect(args) -> int:

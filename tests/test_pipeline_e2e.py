@@ -187,20 +187,25 @@ def test_indicator_facts_answer_the_annex(built):
 
 def test_assistance_gives_levels_of_influence_and_the_paired_indicators(built):
     rows = dict(query(built, """
-        select indicator_code, coverage_status from rpt_indicator_coverage
+        select indicator_code, coverage_class from rpt_indicator_coverage
         where indicator_code in ('RAT.R1.I1', 'RAT.R1.I2', 'RAT.R2.I16', 'CCP.R1.I3')"""))
-    assert rows == {"RAT.R1.I1": "computed", "RAT.R1.I2": "computed", "RAT.R2.I16": "computed",
-                    "CCP.R1.I3": "awaiting project outputs data"}
+    assert rows == {"RAT.R1.I1": "real", "RAT.R1.I2": "illustrative_only", "RAT.R2.I16": "illustrative_only",
+                    "CCP.R1.I3": "awaiting"}
     # Nigeria received (illustrative) assistance for ratification in 2008-2010: its UNTOC value is
-    # a political-process result, so the level is medium, with the activity as evidence.
-    nga = query(built, """select value, in_receipt_of_assistance, level_of_influence, influence_basis, is_illustrative
+    # real and a political-process result, so the level is medium, with the activity as evidence;
+    # the level rests on the illustrative sample, the value does not.
+    nga = query(built, """select value, in_receipt_of_assistance, level_of_influence, influence_basis, is_illustrative,
+                                 influence_is_illustrative
                           from fct_indicator_values where indicator_code = 'RAT.R1.I1' and disaggregation = 'UNTOC'
                             and ref_area_code = 'NGA' and year = 2009""")
-    assert nga == [(1.0, True, "medium", "assisted: XX-ILLUSTRATIVE-SAMPLE-002", True)]
-    fra = query(built, """select in_receipt_of_assistance, level_of_influence, is_illustrative from fct_indicator_values
+    assert nga == [(1.0, True, "medium", "assisted: XX-ILLUSTRATIVE-SAMPLE-002", False, True)]
+    fra = query(built, """select year, in_receipt_of_assistance, level_of_influence, influence_basis, is_illustrative
+                          from fct_indicator_values
                           where indicator_code = 'RAT.R1.I1' and disaggregation = 'UNTOC' and ref_area_code = 'FRA'
-                            and year = 2009""")
-    assert fra == [(False, "low", False)]
+                            and year in (2009, 2014) order by year""")
+    # 2014: the sample's activities end in 2011, so no level is stated, never "low".
+    assert fra == [(2009, False, "low", "no UNODC assistance recorded in the result area that year", False),
+                   (2014, None, None, "no assistance data for this year", False)]
     paired = query(built, """select count(*), bool_and(is_illustrative) from fct_indicator_values
                              where indicator_code = 'RAT.R1.I2' and ref_area_type = 'world'""")[0]
     assert paired[0] > 0 and paired[1] is True

@@ -60,7 +60,10 @@ def indicator_frame(registry: dict) -> pl.DataFrame:
             "aggregation_min_coverage": None if agg.get("min_coverage") is None else float(agg["min_coverage"]),
             "aggregation_text": agg.get("text"),
         })
-    return pl.DataFrame(rows, infer_schema_length=None).with_columns(pl.col("baseline_year").cast(pl.Int64))
+    # Types are declared, not inferred: a column no indicator fills yet is still text or a number.
+    return pl.DataFrame(rows, infer_schema_length=None).with_columns(
+        pl.col("baseline_year").cast(pl.Int64), pl.col("aggregation_min_coverage").cast(pl.Float64),
+        pl.col("aggregation_method", "aggregation_fallback", "aggregation_coverage_base", "aggregation_text").cast(pl.Utf8))
 
 
 def result_frame(registry: dict) -> pl.DataFrame:

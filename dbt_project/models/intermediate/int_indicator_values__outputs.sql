@@ -53,7 +53,7 @@ select
     indicator_code, ref_area_type, ref_area_code, year, '_T' as disaggregation_dimension, '_T' as disaggregation,
     value, 'count' as unit_measure, cast(null as double) as share_of_members, 'A' as obs_status,
     cast(null as double) as lower_bound, cast(null as double) as upper_bound,
-    cast(null as integer) as members_in_group, members_reporting, aggregation_rule, snapshot_ids,
+    members_reporting as members_in_group, members_reporting, 'sum' as aggregation_method, aggregation_rule, snapshot_ids,
     cast(null as varchar) as vintage, cast(null as varchar) as source_rows,
     'project_outputs' as source_family, is_illustrative
 from aggregate_facts

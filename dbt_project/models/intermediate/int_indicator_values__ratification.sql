@@ -93,6 +93,7 @@ aggregate_facts as (
         cast(null as double) as upper_bound,
         count(*) as members_in_group,
         count(value) as members_reporting,
+        'count' as aggregation_method,
         'count of UN Member States of the year that were party on 31 December; denominator: UN '
             || 'Member States of the year in the group (M49 region of the State)' as aggregation_rule,
         string_agg(distinct snapshot_id, ',') as snapshot_ids,

@@ -1,4 +1,6 @@
--- How many indicators the warehouse computes, and which data the others await.
+-- Per annex line: computed from real data, computed only from the illustrative sample, or awaiting
+-- (and what it awaits). A line counts as real only where some value it publishes rests on no
+-- illustrative data; values withheld for coverage or a series break are counted apart.
 with indicators as (
     select * from {{ ref('dim_indicator') }}
 ),
@@ -6,33 +8,68 @@ with indicators as (
 values_per_indicator as (
     select
         indicator_code,
-        count(*) as values_published,
-        min(year) as first_year,
-        max(year) as last_year,
-        count(distinct ref_area_code) filter (where ref_area_type = 'country') as countries
+        count(*) filter (where value is not null or obs_status = 'Q') as values_published,
+        count(*) filter (where (value is not null or obs_status = 'Q') and not is_illustrative) as values_real,
+        count(*) filter (where (value is not null or obs_status = 'Q') and is_illustrative) as values_illustrative,
+        count(*) filter (where withheld_reason is not null) as values_withheld,
+        min(year) filter (where value is not null) as first_year,
+        max(year) filter (where value is not null) as last_year,
+        count(distinct ref_area_code) filter (where ref_area_type = 'country' and value is not null) as countries,
+        string_agg(distinct source_family, ',') as source_families
     from {{ ref('fct_indicator_values') }}
     group by indicator_code
+),
+
+classified as (
+    select
+        indicators.*,
+        coalesce(v.values_published, 0) as values_published,
+        coalesce(v.values_real, 0) as values_real,
+        coalesce(v.values_illustrative, 0) as values_illustrative,
+        coalesce(v.values_withheld, 0) as values_withheld,
+        v.first_year,
+        v.last_year,
+        v.countries,
+        v.source_families,
+        case
+            when indicators.line_kind = 'note' then 'note'
+            when coalesce(v.values_real, 0) > 0 then 'real'
+            when coalesce(v.values_illustrative, 0) > 0 then 'illustrative_only'
+            else 'awaiting'
+        end as coverage_class
+    from indicators
+    left join values_per_indicator as v using (indicator_code)
 )
 
 select
-    indicators.indicator_code,
-    indicators.indicator_text,
-    indicators.area_code,
-    indicators.result_code,
-    indicators.line_kind,
-    indicators.kind,
-    indicators.answered_by,
-    coalesce(values_per_indicator.values_published, 0) as values_published,
-    values_per_indicator.first_year,
-    values_per_indicator.last_year,
-    values_per_indicator.countries,
-    case
-        when indicators.line_kind = 'note' then 'note'
-        when values_per_indicator.values_published > 0 then 'computed'
-        when indicators.requires_assistance then 'awaiting assistance data (project outputs)'
-        when indicators.answered_by is not null then 'awaiting ' || replace(indicators.answered_by, '_', ' ') || ' data'
-        else 'awaiting ' || indicators.awaits
-    end as coverage_status
-from indicators
-left join values_per_indicator using (indicator_code)
-order by indicators.annex_order
+    indicator_code,
+    indicator_text,
+    area_code,
+    result_code,
+    line_kind,
+    origin,
+    kind,
+    answered_by,
+    coverage_class,
+    case coverage_class
+        when 'note' then 'note'
+        when 'real' then 'computed from real data'
+        when 'illustrative_only' then 'computed only from the illustrative sample; awaiting '
+            || case when requires_assistance then 'real assistance data (project outputs)' else coalesce(awaits, 'real data') end
+        else case
+            when requires_assistance then 'awaiting assistance data (project outputs)'
+            when answered_by is not null then 'awaiting ' || replace(answered_by, '_', ' ') || ' data'
+            else 'awaiting ' || awaits
+        end
+    end as coverage_status,
+    values_published,
+    values_real,
+    values_illustrative,
+    values_withheld,
+    first_year,
+    last_year,
+    countries,
+    source_families,
+    annex_order
+from classified
+order by annex_order
