@@ -23,6 +23,26 @@ def pytest_sessionstart(session):
     os.environ["DAGSTER_HOME"] = tempfile.mkdtemp(prefix="dagster-home-")
 
 
+@pytest.fixture(scope="session")
+def bundled_build(tmp_path_factory) -> Path:
+    """One real build of the bundled snapshots, shared read-only by the test files that only query it.
+
+    pytest-xdist runs files in several processes: the first to get the lock builds, the others wait
+    and reuse its home. A test that changes the home must make a build of its own.
+    """
+    from filelock import FileLock
+
+    from orchestration.cli import main
+
+    shared = tmp_path_factory.getbasetemp().parent  # one folder for every worker of this run
+    home, done = shared / "bundled-build", shared / "bundled-build.ok"
+    with FileLock(str(shared / "bundled-build.lock")):
+        if not done.exists():
+            assert main(["run", "--home", str(home)]) == 0
+            done.write_text("ok")
+    return home
+
+
 @pytest.fixture
 def home(tmp_path, monkeypatch) -> Path:
     """A private UNODC_HOME: its own snapshot store, build database and warehouse."""

@@ -16,8 +16,6 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.cli import main
-
 from .conftest import ROOT
 
 INVARIANTS = {p.stem: p for p in sorted((ROOT / "dbt_project" / "tests" / "invariants").glob("invariant_*.sql"))}
@@ -62,10 +60,8 @@ def violations(db: Path, name: str) -> list[tuple]:
 
 
 @pytest.fixture(scope="module")
-def published(tmp_path_factory) -> Path:
-    home = tmp_path_factory.mktemp("home")
-    assert main(["run", "--home", str(home)]) == 0
-    return home / "warehouse" / "indicators.duckdb"
+def published(bundled_build) -> Path:
+    return bundled_build / "warehouse" / "indicators.duckdb"
 
 
 def test_every_invariant_has_a_counter_example():
