@@ -5,6 +5,7 @@ import argparse
 import json
 import os
 import sys
+import textwrap
 from pathlib import Path
 
 from sources.errors import FetchError, SourceError
@@ -21,6 +22,9 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--if-changed", action="store_true",
                      help="refresh the snapshots first; rebuild and publish only if one changed since the published release")
     run.add_argument("--home", help="folder for var/ and warehouse/ (default: $UNODC_HOME or the project)")
+    run.add_argument("-v", "--verbose", action="store_true",
+                     help="the whole Dagster and dbt log on the terminal (also UNODC_VERBOSE=1); "
+                          "by default it goes to var/log/build-*.log and the terminal gets one line per step")
     ins = sub.add_parser("inspect", help="parse and validate one source file without touching the warehouse")
     ins.add_argument("family", choices=FAMILIES)
     ins.add_argument("path_or_url")
@@ -144,6 +148,7 @@ def command_template(args) -> int:
 
 
 def command_run(args) -> int:
+    from .progress import quiet_terminal, verbose_wanted
     from .resources import build_lock_once
     from .warehouse import wait_for_build_db
 
@@ -152,6 +157,9 @@ def command_run(args) -> int:
     # With --if-changed the refresh run has fetched already.
     run_config = {"resources": {"pipeline": {"config": {"home": str(where.home),
                                                          "fetch": bool(args.fetch and not args.if_changed)}}}}
+    verbose = verbose_wanted(getattr(args, "verbose", False))
+    # Dagster's whole log (to the terminal, or to the log file of a quiet run) and the step lines.
+    run_config["loggers"] = {"console": {"config": {"log_level": "DEBUG"}}, "step_lines": {}}
     with build_lock_once(where):
         _close_dead_runs(instance, where)
         wait_for_build_db(where, log=lambda line: print(line, file=sys.stderr))
@@ -170,18 +178,33 @@ def command_run(args) -> int:
         prepare_manifest()
         from .definitions import defs
 
-        result = defs.resolve_job_def("build").execute_in_process(
-            instance=instance, run_config=run_config, raise_on_error=False)
-    failures = _failures(result) + _dbt_failures(where)
-    print(summary(where, published_now=result.success and not failures))
-    if not result.success or failures:
-        # Warnings (an overdue source, a reported discrepancy) never stop a build: listed apart.
-        blocking = [f for f in failures if "(WARN)" not in f]
+        job = defs.resolve_job_def("build")
+        if verbose:
+            result = job.execute_in_process(instance=instance, run_config=run_config, raise_on_error=False)
+        else:
+            log_dir = where.home / "var" / "log"
+            with quiet_terminal(log_dir) as (log_file, terminal):
+                terminal.write(f"Building; the full Dagster and dbt log: {log_file}\n")
+                result = job.execute_in_process(instance=instance, run_config=run_config, raise_on_error=False)
+    dbt_failures = _dbt_failures(where)
+    failures = _failures(result) + dbt_failures
+    if dbt_failures:
+        # dbt's own words say what failed; the step's exception only says that dbt did.
+        failures = [f for f in failures if not f.startswith("step dbt_models:")]
+    published = result.success and not [f for f in failures if "(WARN)" not in f]
+    # Failures and warnings first, then what the warehouse holds.
+    blocking = [f for f in failures if "(WARN)" not in f]
+    warnings = [f for f in failures if "(WARN)" in f]
+    if not published:
         print("\nThe build did not publish. What failed:", file=sys.stderr)
-        for line in blocking or ["(see the Dagster run log above)"]:
+        for line in blocking or ["(see the Dagster run log" + ("" if verbose else f" in {log_file}") + ")"]:
             print(f"  - {line}", file=sys.stderr)
-        for line in [f for f in failures if "(WARN)" in f]:
-            print(f"  warning, not a cause: {line}", file=sys.stderr)
+    if warnings:
+        print("Warnings (they do not stop a build):", file=sys.stderr)
+        for line in warnings:
+            print(f"  - {line[:300]}", file=sys.stderr)
+    print(summary(where, published_now=published))
+    if not published:
         from .alerts import notify_failure
 
         for channel in notify_failure(where, "the build did not publish", blocking or failures, result.run_id):
@@ -231,9 +254,13 @@ def _failures(result) -> list[str]:
             if not ev.passed:
                 sev = getattr(ev.severity, "value", ev.severity)
                 meta = {k: getattr(v, "value", v) for k, v in (ev.metadata or {}).items()}
-                detail = json.dumps(meta, default=str)[:400]
+                # The counts say it in a line; the full metadata is in the log and the UI.
+                counts = {k.removeprefix("dagster_dbt/"): v for k, v in meta.items()
+                          if isinstance(v, int) and not isinstance(v, bool)}
+                detail = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items()) or \
+                    json.dumps(meta, default=str)[:300]
                 out.append(f"check {ev.check_name} on {ev.asset_key.to_user_string()} ({sev}): {detail}")
-    return [o for o in out if "(WARN)" not in o] if result.success else out
+    return out
 
 
 def _dbt_failures(where: Paths) -> list[str]:
@@ -271,8 +298,11 @@ def summary(where: Paths, published_now: bool) -> str:
     lines = [("Published" if published_now else "Unchanged") + f" warehouse: {db}",
              f"  release {release} (published {published_at})",
              "  public tables (rows):"]
-    for name in sorted(k for k in counts if "." not in k):
-        lines.append(f"    {name:<32} {counts[name]:>8}")
+    names = sorted(k for k in counts if "." not in k)
+    half = (len(names) + 1) // 2
+    for left, right in zip(names[:half], names[half:] + [None]):
+        cell = f"    {left:<31}{counts[left]:>9}"
+        lines.append(cell + (f"    {right:<31}{counts[right]:>9}" if right else ""))
     lines += coverage_summary(coverage)
     lines.append("  open it read-only:  duckdb -readonly " + str(db))
     return "\n".join(lines)
@@ -290,14 +320,14 @@ def coverage_summary(coverage: list[tuple]) -> list[str]:
              f" (and {count('derived', 'real')} of {count('derived')} lines the project derives)",
              f"  computed only from the illustrative sample: {count(cls='illustrative_only')}"
              " (not UNODC data; they await real project outputs)",
-             f"  awaiting data: {count(cls='awaiting')}; what they await:"]
+             f"  awaiting data: {count(cls='awaiting')}, by what they await (rpt_indicator_coverage says per line):"]
     awaited: dict[str, int] = {}
     for _, cls, status, n in coverage:
         if cls == "awaiting":
             key = status.removeprefix("awaiting ")
             awaited[key] = awaited.get(key, 0) + n
-    for what, n in sorted(awaited.items(), key=lambda kv: (-kv[1], kv[0])):
-        lines.append(f"    {n:>4}  {what}")
+    items = [f"{n} {what}" for what, n in sorted(awaited.items(), key=lambda kv: (-kv[1], kv[0]))]
+    lines += textwrap.wrap("; ".join(items), width=100, initial_indent="    ", subsequent_indent="    ")
     return lines
 
 

@@ -9,6 +9,7 @@ import dagster as dg
 from .assets import dbt as dbt_assets_module
 from .assets import annex_exports, crime, crops, geography, project_outputs, publish, ratification, registry
 from .dbt_project import LocalDbtCliResource, dbt_project
+from .progress import step_lines
 from .resources import PipelineResource
 from .schedules import WRITES_BUILD, landing_folder, nightly_schedule, rebuild_sensor, refresh_job
 
@@ -42,4 +43,6 @@ defs = dg.Definitions(
         # The dbt beside this interpreter, whatever PATH says.
         dbt_executable=str(Path(sys.executable).with_name("dbt")))},
     executor=dg.in_process_executor,
+    # Dagster's own log, and the one line per step that a quiet `unodc-indicators run` shows.
+    loggers={"console": dg.colored_console_logger, "step_lines": step_lines},
 )
