@@ -233,7 +233,7 @@ def publish(paths: Paths, required_checks: list[str]) -> dict:
                     fault("publish:during_copy")
             con.execute("detach build")
             previous = _previous_release(paths)
-            changes = _record_changes(con, paths) if previous else None
+            changes = _record_changes(con, paths) if previous else _no_changes(con)
             snapshots = con.execute("select snapshot_name, sha256 from main.dim_snapshot order by 1").fetchall() \
                 if "dim_snapshot" in counts else []
             checks = con.execute("select check_name, passed, blocking from audit.check_results order by 1").fetchall() \
@@ -300,11 +300,19 @@ def _record_changes(con: duckdb.DuckDBPyConnection, paths: Paths) -> dict:
         return {f"{table}.{change}": n for table, change, n in counts}
     except duckdb.Error as exc:
         # An older release without a table or column cannot be compared; say so, do not fail.
-        con.execute("create or replace table audit.release_changes (table_name varchar, row_key json, change varchar, "
-                    "old_values json, new_values json)")
+        con.execute(f"create or replace table audit.release_changes ({RELEASE_CHANGES_COLUMNS})")
         return {"error": str(exc).splitlines()[0]}
     finally:
         con.execute("detach previous_release")
+
+
+RELEASE_CHANGES_COLUMNS = ("table_name varchar, row_key json, change varchar, old_values json, new_values json")
+
+
+def _no_changes(con: duckdb.DuckDBPyConnection) -> None:
+    """A first release has nothing to compare with: its audit.release_changes is there, and empty."""
+    con.execute("create schema if not exists audit")
+    con.execute(f"create table audit.release_changes ({RELEASE_CHANGES_COLUMNS})")
 
 
 def _sql_path(path: Path) -> str:
