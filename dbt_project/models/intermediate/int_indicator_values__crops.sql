@@ -121,7 +121,7 @@ aggregate_levels as (
         t.footnotes as total_footnotes,
         case
             when t.value is not null then 'total as published in ' || t.edition || coalesce(' (the reporting countries sum to '
-                || format('{:,}', cast(round(s.value) as bigint)) || ')', '')
+                || cast(round(s.value) as bigint) || ')', '')
             else 'sum over the countries that report'
         end as aggregation_rule,
         coalesce(t.snapshot_id, s.snapshot_ids) as snapshot_ids,
