@@ -16,5 +16,6 @@ inner join annex
     on annex.crop = compiled.crop and annex.measure = compiled.measure and annex.year = compiled.year
    and annex.edition = compiled.edition
    and annex.country_iso3 is not distinct from compiled.country_iso3
-   and annex.series is not distinct from compiled.series
+   -- a total is compared whatever its footnote letter (the workbook's is `d`, the copy prints none)
+   and (annex.series is not distinct from compiled.series or (annex.country_iso3 is null and compiled.country_iso3 is null))
 where annex.value != compiled.value
