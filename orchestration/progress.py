@@ -20,8 +20,9 @@ import dagster as dg
 
 # Where step lines go while a quiet run is on; None: nowhere (dagster dev, verbose runs, tests).
 TERMINAL: TextIO | None = None
-# dagster-dbt's note on every singular dbt test: true, and of no use to the person running a build.
-QUIET_MESSAGES = ("Logging an `AssetObservation` instead of an `AssetCheckResult`",)
+# dagster-dbt's note on every singular dbt test, and the engine's word on steps skipped after a failure
+# (the summary after the run says what failed): true, and no help to the person running a build.
+QUIET_MESSAGES = ("Logging an `AssetObservation` instead of an `AssetCheckResult`", "Dependencies for step")
 
 
 def _rows(event) -> int | None:

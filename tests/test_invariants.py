@@ -37,6 +37,14 @@ COUNTER_EXAMPLES = {
     # A line computed while the registry says no family answers it.
     "invariant_registry_and_coverage_agree": """
         update dim_indicator set answered_by = null where indicator_code = 'TRA.R1.I2'""",
+    # A second current world total for a year (the compiled copy of the workbook's total).
+    "invariant_one_current_crop_figure": """
+        update fct_crop_cultivation set is_current = true
+        where is_total and source_kind != 'annex_table' and crop = 'coca_bush' and year = 2015""",
+    # Peru's 2011 coca change across a series break (c in 2011 against b in 2010): +2.12 %.
+    "invariant_no_change_across_series_or_reporting_sets": """
+        update fct_indicator_values set value = 2.12, obs_status = 'A', withheld_reason = null
+        where indicator_code = 'ALT.R1.D2' and ref_area_code = 'PER' and year = 2011""",
     # "low" for a year no assistance data cover.
     "invariant_influence_only_where_assistance_data_cover": """
         update fct_indicator_values set level_of_influence = 'low',
