@@ -133,6 +133,9 @@ def staging(out: Path):
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent))
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o777 & ~umask)       # mkdtemp makes it private; an export folder is not
     except OSError as exc:
         raise OutputError(f"cannot export to {out}: {exc.strerror or exc} ({out.parent})") from None
     try:
@@ -225,14 +228,27 @@ def _write_table(out: Path, tdef: TableDef, frame: pl.DataFrame, release: dict, 
 
 
 def _write_sdmx(out: Path, con: duckdb.DuckDBPyConnection, release: dict) -> list[str]:
+    from . import sdmx_structure
+
     obs, facts = sdmx.observations(con)
-    (out / "indicator_values.sdmx10.csv").write_bytes(sdmx.sdmx_csv_10(obs))
-    (out / "indicator_values.sdmx20.csv").write_bytes(sdmx.sdmx_csv_20(obs))
+    obs = obs.with_columns(pl.lit(release["release_id"]).alias("RELEASE_ID"))
+    series = sdmx.sdg_series(con)
+    sdg = sdmx.sdg_observations(obs, series)
+    artefacts = sdmx_structure.structure(con, obs, facts["codes"], series, release)
+    sdmx_structure.check_codes(obs, artefacts, sdmx.DIMENSIONS)
+    sdmx_structure.check_codes(sdg, artefacts, sdmx.SDG_DIMENSIONS)
+    files = ["indicator_values.structure.xml", "indicator_values.sdmx10.csv", "indicator_values.sdmx20.csv",
+             "sdg_series.sdmx20.csv"]
+    sdmx_structure.write_structure(out / files[0], artefacts)
+    (out / files[1]).write_bytes(sdmx.sdmx_csv_10(obs))
+    (out / files[2]).write_bytes(sdmx.sdmx_csv_20(obs))
+    (out / files[3]).write_bytes(sdmx.sdmx_csv_20(sdg, sdmx.SDG_DATAFLOW))
     illustrative = obs.filter(pl.col("COMMENT_OBS").str.starts_with("illustrative")).height
     tidy.write_metadata(out / "indicator_values.sdmx.json", {
-        "dataflow": sdmx.DATAFLOW, "files": ["indicator_values.sdmx10.csv", "indicator_values.sdmx20.csv"],
+        "dataflow": sdmx.DATAFLOW, "sdg_dataflow": sdmx.SDG_DATAFLOW, "structure": files[0], "files": files[1:],
         "dimensions": sdmx.DIMENSIONS, "measure_and_attributes": sdmx.MEASURE_AND_ATTRIBUTES,
-        "observations": obs.height, "illustrative_observations": illustrative,
+        "sdg_dimensions": sdmx.SDG_DIMENSIONS, "sdg_series": {k: v[:2] for k, v in sorted(series.items())},
+        "observations": obs.height, "sdg_observations": sdg.height, "illustrative_observations": illustrative,
         "illustrative_note": annex.ILLUSTRATIVE_NOTE if illustrative else None,
         "release_id": release["release_id"], "published_at": release["published_at"], **facts})
-    return ["indicator_values.sdmx10.csv", "indicator_values.sdmx20.csv", "indicator_values.sdmx.json"]
+    return [*files, "indicator_values.sdmx.json"]
