@@ -172,8 +172,7 @@ CHANGE_VALUES = ("change", "old_value", "new_value", "old_text", "new_text", "ol
 CHANGE_HEADERS = {"change": "Change", "band": "Region or group", "area_code": "Area code", "label": "Row",
                   "series": "Series", "year": "Year", "old_value": "Value before", "new_value": "Value now",
                   "old_text": "Text before", "new_text": "Text now", "old_lower": "Minimum before",
-                  "new_lower": "Minimum now", "old_upper": "Maximum before", "new_upper": "Maximum now",
-                  "old_kg": "Kilogram equivalent before", "new_kg": "Kilogram equivalent now"}
+                  "new_lower": "Minimum now", "old_upper": "Maximum before", "new_upper": "Maximum now"}
 
 
 class Changed:
@@ -321,7 +320,8 @@ def _changes(book, changes: pl.DataFrame, release: dict, compared: str | None, f
     ws.write_string(0, 0, f"Changes in release {release['release_id']} since release {compared or '(not named)'}: "
                           + (", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "none")
                           + ". Changed cells are highlighted in the table.", f["title"])
-    headers = [CHANGE_HEADERS.get(h, h) for h in changes.columns]
+    headers = [CHANGE_HEADERS.get(h) or (h[4:].replace("_", " ").capitalize() + " before" if h.startswith("old_")
+               else h[4:].replace("_", " ").capitalize() + " now" if h.startswith("new_") else h) for h in changes.columns]
     for c, h in enumerate(headers):
         ws.write_string(2, c, h, f["head_left"])
     ws.set_column(0, len(headers), 16)

@@ -51,16 +51,17 @@ def tidy(frame: pl.DataFrame, release_id: str | None = None) -> pl.DataFrame:
                        pl.col("area_code"), pl.col("area_name"), pl.col("label"), *rest)
     from .frames import TIDY
 
-    out = out.rename({c: column_name(c) for c in out.columns if c not in TIDY and c != "region" and c != "iso3"})
+    names = {c: c if c in TIDY or c in ("region", "iso3") else column_name(c) for c in out.columns}
     if release_id is not None:
-        out = out.with_columns(pl.lit(release_id).alias("release_id"))
+        names["release_id"] = "release_id"
     seen: dict[str, str] = {}
-    for c in out.columns:
-        if c.lower() in seen:
-            # Two columns a spreadsheet or a case-blind database would take for one.
-            raise ValueError(f"columns {seen[c.lower()]!r} and {c!r} differ only by case")
-        seen[c.lower()] = c
-    return out
+    for c, name in names.items():
+        if name.lower() in seen:
+            # Two columns a spreadsheet or a case-blind database would take for one (`unit` and `Unit`).
+            raise ValueError(f"columns {seen[name.lower()]!r} and {c!r} differ only by case once written")
+        seen[name.lower()] = c
+    out = out.rename({c: n for c, n in names.items() if c in out.columns})
+    return out.with_columns(pl.lit(release_id).alias("release_id")) if release_id is not None else out
 
 
 def neutralise(frame: pl.DataFrame) -> pl.DataFrame:
