@@ -239,7 +239,7 @@ def _write_sdmx(out: Path, con: duckdb.DuckDBPyConnection, release: dict) -> lis
     sdmx_structure.check_codes(sdg, artefacts, sdmx.SDG_DIMENSIONS)
     files = ["indicator_values.structure.xml", "indicator_values.sdmx10.csv", "indicator_values.sdmx20.csv",
              "sdg_series.sdmx20.csv"]
-    sdmx_structure.write_structure(out / files[0], artefacts)
+    sdmx_structure.write_structure(out / files[0], artefacts, release)
     (out / files[1]).write_bytes(sdmx.sdmx_csv_10(obs))
     (out / files[2]).write_bytes(sdmx.sdmx_csv_20(obs))
     (out / files[3]).write_bytes(sdmx.sdmx_csv_20(sdg, sdmx.SDG_DATAFLOW))

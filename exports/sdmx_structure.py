@@ -86,13 +86,20 @@ def structure(con: duckdb.DuckDBPyConnection, obs: pl.DataFrame, codes: dict, se
     return [*lists.values(), scheme, main, sdg, *flows]
 
 
-def write_structure(path: Path, artefacts: list) -> None:
+def write_structure(path: Path, artefacts: list, release: dict) -> None:
     """Write SDMX-ML 3.0 and read it back with XSD validation: a structure pysdmx cannot read is
-    never shipped."""
+    never shipped. The header is the release's (id, date), so two exports of one release agree."""
+    from datetime import datetime
+
     from pysdmx.io import read_sdmx, write_sdmx
     from pysdmx.io.format import Format
+    from pysdmx.model import Organisation
+    from pysdmx.model.message import Header
 
-    write_sdmx(artefacts, Format.STRUCTURE_SDMX_ML_3_0, output_path=str(path), prettyprint=True)
+    prepared = datetime.fromisoformat(release["published_at"].replace("+00", "+00:00") if release["published_at"]
+                                      .endswith("+00") else release["published_at"])
+    header = Header(id=f"MTS_{release['release_id']}", prepared=prepared, sender=Organisation(id=sdmx.AGENCY))
+    write_sdmx(artefacts, Format.STRUCTURE_SDMX_ML_3_0, output_path=str(path), prettyprint=True, header=header)
     read_sdmx(str(path), validate=True)
 
 
