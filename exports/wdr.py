@@ -70,6 +70,13 @@ def apply_markers(frame: pl.DataFrame, book: dict | None) -> pl.DataFrame:
     return frame
 
 
+def excel_width(stored: float) -> float:
+    """The width to give xlsxwriter so that the file stores `stored`, as the WDR file does: xlsxwriter
+    adds Excel's padding of 5 pixels (7-pixel digits) to a width of 1 or more, and scales a narrower one."""
+    pixels = round(stored * 7)
+    return pixels / 12 if pixels < 12 else (pixels - 5) / 7
+
+
 def _cell_ref(ref: str) -> tuple[int, int]:
     m = re.fullmatch(r"([A-Z]+)(\d+)", ref)
     col = 0
@@ -97,7 +104,7 @@ def write_wdr_sheet(book, ws, frame: pl.DataFrame, source: dict, decimals: int, 
         "tail": book.add_format({**base, "font_size": 9, "text_wrap": True, "align": "left"}),
     }
     for col, width in layout["column_widths"].items():
-        ws.set_column(int(col) - 1, int(col) - 1, width)
+        ws.set_column(int(col) - 1, int(col) - 1, excel_width(width))
     texts: dict[tuple[int, int], tuple[str, object]] = {}
     if layout.get("title"):
         texts[(layout["title"]["row"] - 1, layout["title"]["column"] - 1)] = (source["title"], f["title"])
