@@ -13,6 +13,7 @@ import polars as pl
 import xlsxwriter
 
 from .definitions import TableDef
+from .wdr import write_wdr_sheet
 
 NOT_AVAILABLE = ".."
 OBS_STATUS = {
@@ -73,8 +74,14 @@ def _label(label: str, letters: list[str], illustrative: bool) -> str:
     return f"{text} (illustrative)" if illustrative else text
 
 
+def year_range(frame: pl.DataFrame) -> str:
+    years = frame.filter(pl.col("in_annex_table"))["year"].drop_nulls() if frame.height else []
+    return "" if not len(years) else f"{years.min()}" if years.min() == years.max() else f"{years.min()}-{years.max()}"
+
+
 def write_annex(path: Path, tdef: TableDef, frame: pl.DataFrame, release: dict, codebook: dict,
-                changes: pl.DataFrame | None = None) -> None:
+                changes: pl.DataFrame | None = None, source: dict | None = None,
+                compared: str | None = None) -> None:
     book = _workbook(path, {**release, "title": f"Table {tdef.number}. {tdef.title}"})
     f = {
         "title": book.add_format({"bold": True, "font_size": 12}),
@@ -88,42 +95,101 @@ def write_annex(path: Path, tdef: TableDef, frame: pl.DataFrame, release: dict, 
         "na": book.add_format({"align": "right"}),
         "text": book.add_format({}),
         "note": book.add_format({"italic": True}),
+        # A cell that changed since the compared release: the Changes sheet lists it.
+        "changed": book.add_format({"bg_color": "#FFEB9C", "num_format": "#,##0" + ("." + "0" * tdef.decimals if tdef.decimals else "")}),
     }
     ws = book.add_worksheet(f"Table {tdef.number}")
-    row = 0
-    ws.write_string(row, 0, f"Table {tdef.number}. {tdef.title} ({tdef.unit})", f["title"])
-    row += 1
+    ws.hide_gridlines(2)
+    table = frame.filter(pl.col("in_annex_table")) if frame.height else frame
     illustrative = bool(frame.height) and bool(frame["is_illustrative"].any())
-    if illustrative:
-        ws.write_string(row, 0, ILLUSTRATIVE_NOTE, f["warn"])
-        row += 1
-    row += 1
-    letters, texts = footnote_letters(tdef, frame)
-    if tdef.layout == "long":
-        row = _long(ws, row, tdef, frame, f, letters)
+    highlight = _changed_cells(changes)
+    if source is not None:
+        # The WDR's own layout, title, footnotes, Sources and Note; what this project adds goes below.
+        row = write_wdr_sheet(book, ws, frame, source, tdef.decimals, highlight)
+        col = source["layout"]["label_column"] - 1
     else:
-        row = _wide(ws, row, tdef, frame, f, letters)
-    row += 1
-    if frame.height == 0:
-        ws.write_string(row, 0, f"No figures for this table in release {release['release_id']}.", f["warn"])
+        row, col = 0, 0
+        span = year_range(frame)
+        ws.write_string(row, 0, f"Table {tdef.number}. {tdef.title}" + (f", {span}" if span else "")
+                        + f" ({tdef.unit})", f["title"])
         row += 1
-    for letter, text in texts.items():
-        ws.write_string(row, 0, f"{letter}. {text}", f["note"])
+        if illustrative:
+            ws.write_string(row, 0, ILLUSTRATIVE_NOTE, f["warn"])
+            row += 1
         row += 1
-    for note in tdef.notes:
-        ws.write_string(row, 0, f"Note: {note}", f["note"])
+        letters, texts = footnote_letters(tdef, table)
+        f["_changed"] = highlight
+        if tdef.layout == "long":
+            row = _long(ws, row, tdef, table, f, letters)
+        else:
+            row = _wide(ws, row, tdef, table, f, letters)
         row += 1
-    ws.write_string(row, 0, f"{NOT_AVAILABLE}: not available.", f["note"])
-    row += 1
-    if tdef.sources:
-        ws.write_string(row, 0, tdef.sources, f["note"])
+        if frame.height == 0:
+            ws.write_string(row, 0, f"No figures for this table in release {release['release_id']}.", f["warn"])
+            row += 1
+        for letter, text in texts.items():
+            ws.write_string(row, 0, f"{letter}. {text}", f["note"])
+            row += 1
+        for note in tdef.notes:
+            ws.write_string(row, 0, f"Note: {note}", f["note"])
+            row += 1
+        ws.write_string(row, 0, f"{NOT_AVAILABLE}: not available.", f["note"])
         row += 1
-    ws.write_string(row, 0, f"Release {release['release_id']} of unodc-indicators (published {release['published_at']}, "
-                            f"code {release['code_version']}).", f["note"])
+        if tdef.sources:
+            ws.write_string(row, 0, tdef.sources, f["note"])
+            row += 1
+    if source is not None and illustrative:
+        ws.write_string(row, col, ILLUSTRATIVE_NOTE, f["warn"])
+        row += 1
+    apart = frame.filter(~pl.col("in_annex_table")) if frame.height else frame
+    if apart.height:
+        row = _set_apart(ws, row + 1, col, apart, f)
+    ws.write_string(row, col, f"Release {release['release_id']} of unodc-indicators (published {release['published_at']}, "
+                              f"code {release['code_version']})" + (f"; changes against release {compared} are "
+                              "highlighted and listed in the Changes sheet." if changes is not None else "."), f["note"])
     _codebook(book, tdef, frame, codebook, release, f)
     if changes is not None:
-        _changes(book, changes, release, f)
+        _changes(book, changes, release, compared, f)
     book.close()
+
+
+def _set_apart(ws, row: int, col: int, apart: pl.DataFrame, f) -> int:
+    """Figures the definition keeps out of the annex table (such as later press reports): listed
+    below it, under a heading that says they are not part of the table."""
+    ws.write_string(row, col, "Not part of the annex table: figures published elsewhere (source named on each line)",
+                    f["band"])
+    row += 1
+    for r in apart.sort("label", "year").iter_rows(named=True):
+        shown = f"{r['value']:,.0f}" if r["value"] is not None else (r["value_text"] or NOT_AVAILABLE)
+        ws.write_string(row, col, f"{r['label']} {r['year']}: {shown} ({r['source_file'] or 'source not named'})",
+                        f["note"])
+        row += 1
+    return row + 1
+
+
+CHANGE_VALUES = ("change", "old_value", "new_value", "old_text", "new_text", "old_lower", "new_lower",
+                 "old_upper", "new_upper")
+CHANGE_HEADERS = {"change": "Change", "band": "Region or group", "area_code": "Area code", "label": "Row",
+                  "series": "Series", "year": "Year", "old_value": "Value before", "new_value": "Value now",
+                  "old_text": "Text before", "new_text": "Text now", "old_lower": "Minimum before",
+                  "new_lower": "Minimum now", "old_upper": "Maximum before", "new_upper": "Maximum now"}
+
+
+class Changed:
+    """Which cells of the table changed since the compared release: `row in changed` by the change key."""
+
+    def __init__(self, changes: pl.DataFrame | None):
+        self.keys = [c for c in (changes.columns if changes is not None else []) if c not in CHANGE_VALUES
+                     and not c.startswith(("old_", "new_"))]
+        self.cells = {tuple(r[k] for k in self.keys) for r in changes.iter_rows(named=True)} \
+            if changes is not None and changes.height else set()
+
+    def __contains__(self, row: dict) -> bool:
+        return bool(self.cells) and tuple(row.get(k) for k in self.keys) in self.cells
+
+
+def _changed_cells(changes: pl.DataFrame | None) -> Changed:
+    return Changed(changes)
 
 
 def _cell(ws, row: int, col: int, value, text, fmt, f) -> None:
@@ -178,7 +244,8 @@ def _entity_rows(ws, row: int, letters: list[str], cells: pl.DataFrame, col_of: 
             by_year[r["year"]] = r
     for y, c in col_of.items():
         r = by_year.get(y)
-        _cell(ws, row, c, r and r["value"], r and r["value_text"], f["subtotal"] if total else f["number"], f)
+        fmt = f["changed"] if r and r in f["_changed"] else f["subtotal"] if total else f["number"]
+        _cell(ws, row, c, r and r["value"], r and r["value_text"], fmt, f)
     row += 1
     if cells["lower_bound"].is_not_null().any() or cells["upper_bound"].is_not_null().any():
         for name, column in (("Minimum", "lower_bound"), ("Maximum", "upper_bound")):
@@ -191,7 +258,7 @@ def _entity_rows(ws, row: int, letters: list[str], cells: pl.DataFrame, col_of: 
 
 
 def _long(ws, row: int, tdef: TableDef, frame: pl.DataFrame, f, letters: dict) -> int:
-    headers = ["Region", tdef.row_header, *tdef.columns, "Year", "Value", "Status"]
+    headers = ["Area code", "Region", tdef.row_header, *tdef.columns, "Year", "Value", "Status", "Reported total"]
     for c, h in enumerate(headers):
         ws.write_string(row, c, h, f["head_left"])
     ws.freeze_panes(row + 1, 2)
@@ -199,20 +266,22 @@ def _long(ws, row: int, tdef: TableDef, frame: pl.DataFrame, f, letters: dict) -
     ws.set_column(2, len(headers), 16)
     row += 1
     for r in frame.iter_rows(named=True):
-        values = [r["band"] or "", _label(r["label"], letters.get((r["area_code"], r["label"], r["series"], r["is_total"]), []),
+        values = [r["area_code"] or "", r["band"] or "", _label(r["label"], letters.get((r["area_code"], r["label"], r["series"], r["is_total"]), []),
                                           r["is_illustrative"]),
                   *(r[h] for h in tdef.columns)]
         for c, v in enumerate(values):
             if isinstance(v, (int, float)) and not isinstance(v, bool):
                 ws.write_number(row, c, v, f["number"])
             elif v is None:
-                ws.write_string(row, c, NOT_AVAILABLE, f["na"])
+                ws.write_blank(row, c, None, f["text"])
             else:
-                ws.write_string(row, c, str(v), f["text"])
+                ws.write_string(row, c, str(v), f["band"] if r["is_total"] else f["text"])
         c = len(values)
         ws.write_number(row, c, r["year"])
-        _cell(ws, row, c + 1, r["value"], r["value_text"], f["number"], f)
+        _cell(ws, row, c + 1, r["value"], r["value_text"], f["changed"] if r in f["_changed"] else f["number"], f)
         ws.write_string(row, c + 2, r["obs_status"] or "", f["text"])
+        if r["is_total"]:
+            ws.write_string(row, c + 3, "reported total", f["band"])
         row += 1
     return row
 
@@ -245,15 +314,21 @@ def _codebook(book, tdef: TableDef, frame: pl.DataFrame, codebook: dict, release
         ws.write_string(r, 1, b, fmt)
 
 
-def _changes(book, changes: pl.DataFrame, release: dict, f) -> None:
+def _changes(book, changes: pl.DataFrame, release: dict, compared: str | None, f) -> None:
     ws = book.add_worksheet("Changes")
-    headers = changes.columns
+    counts = dict(changes.group_by("change").len().iter_rows()) if changes.height else {}
+    ws.write_string(0, 0, f"Changes in release {release['release_id']} since release {compared or '(not named)'}: "
+                          + (", ".join(f"{n} {k}" for k, n in sorted(counts.items())) or "none")
+                          + ". Changed cells are highlighted in the table.", f["title"])
+    headers = [CHANGE_HEADERS.get(h) or (h[4:].replace("_", " ").capitalize() + " before" if h.startswith("old_")
+               else h[4:].replace("_", " ").capitalize() + " now" if h.startswith("new_") else h) for h in changes.columns]
     for c, h in enumerate(headers):
-        ws.write_string(0, c, h, f["head_left"])
-    for r, values in enumerate(changes.iter_rows(), start=1):
+        ws.write_string(2, c, h, f["head_left"])
+    ws.set_column(0, len(headers), 16)
+    for r, values in enumerate(changes.iter_rows(), start=3):
         for c, v in enumerate(values):
             if isinstance(v, (int, float)) and not isinstance(v, bool):
                 ws.write_number(r, c, v)
             else:
                 ws.write_string(r, c, "" if v is None else str(v))
-    ws.freeze_panes(1, 0)
+    ws.freeze_panes(3, 0)

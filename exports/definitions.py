@@ -18,7 +18,7 @@ FIELDS = {"area", "label", "band", "series", "year", "value", "value_text", "low
           "obs_status", "footnotes", "is_total", "is_illustrative", "snapshot_id", "source_file", "source_rows"}
 REQUIRED_FIELDS = {"area", "year", "value"}
 KEYS = {"number", "title", "unit", "decimals", "indicators", "source", "layout", "bands", "subtotals", "years",
-        "footnote_texts", "notes", "sources", "label_lookup", "band_lookup", "row_header"}
+        "footnote_texts", "notes", "sources", "label_lookup", "band_lookup", "row_header", "wdr_layout", "set_apart"}
 SOURCE_KEYS = {"table", "where", "fields", "columns", "total_when"}
 
 
@@ -48,6 +48,11 @@ class TableDef:
     label_lookup: tuple[str, str, str] | None = None
     band_lookup: tuple[str, str, str] | None = None
     row_header: str = "Country or area"
+    # Lay the sheet out as the WDR workbook the figures come from (dim_annex_table), where the
+    # release has it; rows matching `set_apart` (such as press-report figures) are not part of the
+    # annex table and are shown apart, below it.
+    wdr_layout: bool = False
+    set_apart: dict[str, list] = field(default_factory=dict)
     file: str = ""
 
     @property
@@ -58,7 +63,8 @@ class TableDef:
         return f"{self.number}_{words}"
 
     def identifiers(self) -> list[str]:
-        return [self.table, *self.fields.values(), *self.where, *self.total_when, *self.columns.values()]
+        return [self.table, *self.fields.values(), *self.where, *self.total_when, *self.set_apart,
+                *self.columns.values()]
 
     def lookups(self) -> dict[str, tuple[str, str, str]]:
         return {k: v for k, v in (("label", self.label_lookup), ("band", self.band_lookup)) if v}
@@ -149,7 +155,8 @@ def parse_definition(raw: dict, file: str) -> TableDef:
         footnote_texts={str(k): str(v) for k, v in texts.items()}, notes=tuple(str(n) for n in raw.get("notes") or ()),
         sources=str(raw.get("sources") or ""), label_lookup=_lookup(raw.get("label_lookup"), file, "label_lookup"),
         band_lookup=_lookup(raw.get("band_lookup"), file, "band_lookup"),
-        row_header=str(raw.get("row_header") or "Country or area"), file=file)
+        row_header=str(raw.get("row_header") or "Country or area"), wdr_layout=bool(raw.get("wdr_layout", False)),
+        set_apart=_filters(raw.get("set_apart"), file, "set_apart"), file=file)
 
 
 def load_definitions(folder: Path = TABLES_DIR) -> dict[str, TableDef]:

@@ -9,7 +9,7 @@ from .definitions import DefinitionError, TableDef, check_ident
 # The tidy columns every table has, in this order; a long table adds its own columns after them.
 TIDY = ["table_number", "band", "area_code", "area_name", "label", "series", "footnotes", "is_total", "year",
         "value", "value_text", "obs_status", "lower_bound", "upper_bound", "unit", "is_illustrative",
-        "snapshot_id", "source_file", "source_rows"]
+        "in_annex_table", "snapshot_id", "source_file", "source_rows"]
 
 
 def catalogue(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
@@ -54,6 +54,7 @@ def table_frame(con: duckdb.DuckDBPyConnection, tdef: TableDef) -> pl.DataFrame:
     region = "c.m49_region_name" if has_country else "null"
     params: list = []
     total = " and ".join(_where(tdef.total_when, params)) if tdef.total_when else None
+    apart = " and ".join(_where(tdef.set_apart, params)) if tdef.set_apart else None
     select = [
         "? as table_number",
         f"{f['band']}::varchar as band" if "band" in f else f"{region} as band",
@@ -73,12 +74,14 @@ def table_frame(con: duckdb.DuckDBPyConnection, tdef: TableDef) -> pl.DataFrame:
         f"{f['upper_bound']}::double as upper_bound" if "upper_bound" in f else "null::double as upper_bound",
         "? as unit",
         f"coalesce({f['is_illustrative']}, false) as is_illustrative" if "is_illustrative" in f else "false as is_illustrative",
+        f"not coalesce(({apart}), false) as in_annex_table" if apart else "true as in_annex_table",
         f"{f['snapshot_id']}::varchar as snapshot_id" if "snapshot_id" in f else "null::varchar as snapshot_id",
         f"{f['source_file']}::varchar as source_file" if "source_file" in f else "null::varchar as source_file",
         f"{f['source_rows']}::varchar as source_rows" if "source_rows" in f else "null::varchar as source_rows",
     ]
-    # The two `?` of the select list come first among the parameters.
-    params = [tdef.number, *params, tdef.unit]
+    # The `?` of the select list, in their order: number, total_when, unit, set_apart.
+    n_total = sum(len(v) for v in tdef.total_when.values())
+    params = [tdef.number, *params[:n_total], tdef.unit, *params[n_total:]]
     for header, column in tdef.columns.items():
         select.append(f't."{check_ident(column, "column")}" as "{_header_alias(header)}"')
     where = _where(tdef.where, params)
@@ -106,5 +109,7 @@ def _header_alias(header: str) -> str:
 
 def order(frame: pl.DataFrame, tdef: TableDef) -> pl.DataFrame:
     """Bands in order, totals last, then label, series, the long table's own columns, year."""
-    keys = ["is_total", "band", "label", "series", *tdef.columns, "year"]
+    # A long table lists a reported total beside the rows of its group, as the source does.
+    keys = (["band", "label", *tdef.columns, "year", "is_total"] if tdef.layout == "long"
+            else ["is_total", "band", "label", "series", *tdef.columns, "year"])
     return frame.sort(keys, nulls_last=True, maintain_order=True)

@@ -91,8 +91,9 @@ def command_export(args) -> int:
             finally:
                 con.close()
         report = export(source, out, tables, formats, compare)
-    except (DefinitionError, ValueError, FileNotFoundError) as exc:
-        print(str(exc), file=sys.stderr)
+    except (DefinitionError, ValueError, OSError) as exc:
+        # A bad name, a missing release or an output path that cannot be written: one line, no traceback.
+        print(f"unodc-indicators export: {exc}", file=sys.stderr)
         return 2
     print(f"release {report['release_id']}: {len(report['files'])} files written to {report['out']}"
           + (f" (changes against {report['compared_with']})" if report["compared_with"] else ""))

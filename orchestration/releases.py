@@ -27,7 +27,15 @@ DIFFED = {
                              ["value", "lower_bound", "upper_bound"]),
     "fct_crime_statistics": (["dataset", "reporting_unit", "indicator", "dimension", "category", "sex", "age", "year",
                               "unit", "occurrence"], ["value_text"]),
+    # Every table the exports draw on is compared: the WDR seizures (table 7.1), where a revised
+    # kilogram equivalent alone is a change, and the project outputs (table P.1).
+    "fct_drug_seizures": (["country_iso3", "year", "drug_group", "drug_subgroup", "drug_name", "unit_text", "source_type",
+                           "occurrence"], ["quantity", "kg_equivalent", "is_reported_total", "region_in_source",
+                                           "subregion_in_source", "comment"]),
+    "fct_project_outputs": (["indicator_code", "country_iso3", "year", "activity_ids"], ["value", "is_illustrative"]),
 }
+# Tables whose natural key repeats in the source: rows are paired by their order within the key.
+NUMBERED = {"fct_crime_statistics", "fct_drug_seizures"}
 
 
 def releases_dir(paths: Paths) -> Path:
@@ -119,7 +127,7 @@ def diff_sql(table: str, old: str, new: str) -> str:
     keys, values = DIFFED[table]
 
     def side(db: str) -> str:
-        if table == "fct_crime_statistics":
+        if table in NUMBERED:
             natural = ", ".join(k for k in keys if k != "occurrence")
             return (f"select *, row_number() over (partition by {natural} order by source_row) as occurrence "
                     f"from {db}.main.{table}")
@@ -145,7 +153,11 @@ def diff_releases(old_file: Path, new_file: Path) -> duckdb.DuckDBPyRelation:
     con = duckdb.connect()
     con.execute(f"attach '{_quote_free(old_file)}' as old_release (read_only)")
     con.execute(f"attach '{_quote_free(new_file)}' as new_release (read_only)")
-    return con, con.sql(" union all ".join(diff_sql(t, "old_release", "new_release") for t in DIFFED))
+    # A table one of the two releases lacks (an older release) is left out rather than failing the diff.
+    both = [t for t in DIFFED if all(con.execute(
+        "select count(*) from duckdb_tables() where database_name = ? and schema_name = 'main' and table_name = ?",
+        [db, t]).fetchall()[0][0] for db in ("old_release", "new_release"))]
+    return con, con.sql(" union all ".join(diff_sql(t, "old_release", "new_release") for t in both))
 
 
 def _quote_free(path: Path) -> str:

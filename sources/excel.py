@@ -124,3 +124,41 @@ def read_csv_as_text(data: bytes, filename: str) -> pl.DataFrame:
             raise SourceError(f"not UTF-8 (byte {body[bad.start]:#04x} at offset {bad.start + len(data) - len(body)})",
                               file=filename) from None
         raise SourceError(f"cannot read CSV: {exc}", file=filename) from None
+
+
+_MERGE = re.compile(r'<mergeCell\b[^>]*\bref="([A-Z]+\d+:[A-Z]+\d+)"')
+_COL = re.compile(r'<col\b([^>]*)/?>')
+_CELL_REF = re.compile(r'<c\b[^>]*?\br="([A-Z]+)\d+"[^>]*?(?<!/)>(?:(?!</c>|<c\b).)*?<(?:v|is)>', re.S)
+
+
+def column_number(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def sheet_layout(data: bytes, sheet: str) -> dict:
+    """Where a sheet's table sits, as Excel shows it: the first column that holds a value (the
+    reader starts its frame there), merged ranges and column widths. Read from the sheet's XML, as
+    the cell reader does not report them; an annex export reproduces them."""
+    from html import unescape
+
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        book = archive.read("xl/workbook.xml").decode("utf-8", "replace")
+        rid = next((r for n, r in _SHEET.findall(book) if unescape(n) == sheet), None)
+        rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+        target = dict(_REL.findall(rels)).get(rid or "")
+        if not target:
+            return {"first_column": 1, "merged": [], "column_widths": {}}
+        path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+        with archive.open(path) as fh:
+            text = fh.read(4 * 1024 * 1024).decode("utf-8", "replace")
+    columns = [column_number(c) for c in _CELL_REF.findall(text)]
+    widths = {}
+    for attrs in _COL.findall(text.split("<sheetData", 1)[0]):
+        got = dict(re.findall(r'(\w+)="([^"]*)"', attrs))
+        if "min" in got and "max" in got and "width" in got:
+            for c in range(int(got["min"]), min(int(got["max"]), 64) + 1):
+                widths[c] = round(float(got["width"]), 4)
+    return {"first_column": min(columns) if columns else 1, "merged": _MERGE.findall(text), "column_widths": widths}

@@ -85,3 +85,105 @@ def test_changes_pair_cells_that_share_a_key_instead_of_multiplying_them(tmp_pat
     assert changes.select("change", "year", "Drug", "old_value", "new_value").rows() == [
         ("added", 2017, "Heroin", None, 5.0), ("removed", 2016, "Cannabis plants", 1859.0, None),
         ("revised", 2016, "Cocaine", 7010.0, 7100.0)]
+
+
+def _tiny_release(path, with_seizures: bool = True) -> None:
+    """A release file with the tables the 6.1.1 and 7.1 definitions read (no full build needed)."""
+    con = duckdb.connect(str(path))
+    con.execute("create schema audit")
+    con.execute("""create table audit.release as select '20260101T000000Z' as release_id,
+                   timestamp '2026-01-01 00:00:00' as published_at, 'test' as code_version, '{}' as manifest""")
+    con.execute("""create table dim_indicator (indicator_code varchar, indicator_text varchar, unit varchar,
+                   result_code varchar, area_name varchar)""")
+    con.execute("""create table dim_snapshot (snapshot_id varchar, snapshot_name varchar, title varchar, sha256 varchar,
+                   licence varchar, url varchar, snapshot_as_of date)""")
+    con.execute("""create table fct_crop_cultivation as select 'COL' as country_iso3, 'Colombia' as label_name,
+                   'a' as series, 2020 as year, 142800.0 as value, '142800' as value_text, null::double as lower_bound,
+                   null::double as upper_bound, 'A' as obs_status, 'Net area' as footnotes, false as is_total,
+                   's1' as snapshot_id, 'f.xlsx' as source_file, '8' as source_rows, 'coca_bush' as crop,
+                   'cultivation_ha' as measure, true as is_current, 'annex_table' as source_kind""")
+    if with_seizures:
+        con.execute("""create table fct_drug_seizures as select 'TUR' as country_iso3, 'Europe' as region_in_source,
+                       'Türkiye' as name_in_source, 2020 as year, 1.23456789 as quantity, true as is_reported_total,
+                       's2' as snapshot_id, 'g.xlsx' as source_file, 5 as source_row, 'South-Eastern Europe' as subregion_in_source,
+                       'ARQ' as source_type, 'Opioids' as drug_group, 'Reported total' as drug_subgroup,
+                       'Opioids (total)' as drug_name, 'Kilograms' as unit_text, 1.23456789 as kg_equivalent,
+                       '=cmd|x' as comment""")
+    con.close()
+
+
+def test_an_export_that_fails_part_way_leaves_nothing_half_written(tmp_path):
+    from exports.run import export
+
+    release = tmp_path / "release.duckdb"
+    _tiny_release(release, with_seizures=False)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "earlier.csv").write_text("kept\n")
+    # 6.1.1 is written first, then 7.1 finds no seizures table in this release.
+    with pytest.raises(DefinitionError, match="fct_drug_seizures"):
+        export(release, out, ["6.1.1", "7.1"], ["csv"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "release.duckdb"]      # no temporary folder left
+    assert [p.name for p in out.iterdir()] == ["earlier.csv"]                              # the old export, untouched
+    report = export(release, out, ["6.1.1"], ["csv", "parquet"])
+    assert sorted(p.name for p in out.iterdir()) == sorted(report["files"])                 # replaced as a whole
+
+
+@pytest.mark.parametrize("where", ["file", "under_a_file", "proc"])
+def test_an_output_path_that_cannot_be_written_gives_one_line_and_status_2(tmp_path, capsys, where):
+    from orchestration.cli import main
+
+    home = tmp_path / "home"
+    (home / "warehouse").mkdir(parents=True)
+    _tiny_release(home / "warehouse" / "indicators.duckdb")
+    blocker = tmp_path / "a_file"
+    blocker.write_text("x")
+    out = {"file": blocker, "under_a_file": blocker / "exports", "proc": "/proc/self/unodc-exports"}[where]
+    assert main(["export", "--home", str(home), "--tables", "6.1.1", "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("unodc-indicators export: cannot export to")
+    assert "Traceback" not in err
+    assert blocker.read_text() == "x" and sorted(p.name for p in tmp_path.iterdir()) == ["a_file", "home"]
+
+
+def test_seizures_keep_every_source_column_full_precision_and_their_reported_totals(tmp_path):
+    import pyarrow.parquet as pq
+
+    from exports.run import export
+
+    release = tmp_path / "release.duckdb"
+    _tiny_release(release)
+    export(release, tmp_path / "out", ["7.1"], ["csv", "parquet"])
+    out = tmp_path / "out"
+    csv = pl.read_csv((out / "7.1_drug_seizures_by_country.csv").read_bytes()[3:], infer_schema=False)
+    row = csv.row(0, named=True)
+    assert (row["iso3"], row["region"], row["sub_region"], row["drug_sub_group"], row["comment"]) == (
+        "TUR", "Europe", "South-Eastern Europe", "Reported total", "'=cmd|x")               # formula neutralised
+    assert row["kilogram_equivalent"] == "1.23456789" and row["value"] == "1.23456789"       # not rounded
+    assert row["is_total"] == "true" and row["release_id"] == "20260101T000000Z"
+    assert len({c.lower() for c in csv.columns}) == len(csv.columns)
+    meta = {k.decode(): v.decode() for k, v in pq.read_schema(out / "7.1_drug_seizures_by_country.parquet").metadata.items()}
+    assert meta["release_id"] == "20260101T000000Z" and meta["licence"].startswith("Data:")
+    assert {"source_checksums", "units", "unit", "columns"} <= set(meta)
+
+
+def test_a_tidy_frame_refuses_columns_that_differ_only_by_case():
+    from exports.tidy import tidy
+
+    frame = pl.DataFrame({"table_number": ["1"], "band": [None], "area_code": ["AFG"], "area_name": ["A"],
+                          "label": ["A"], "unit": ["kg"], "Unit": ["Kilograms"]})
+    assert tidy(frame.drop("Unit")).columns[:3] == ["table_number", "region", "iso3"]
+    with pytest.raises(ValueError, match="'unit' and 'Unit' differ only by case"):
+        tidy(frame)
+
+
+def test_a_change_of_the_kilogram_equivalent_alone_is_a_revision(tmp_path):
+    con = duckdb.connect(str(tmp_path / "release.duckdb"))
+    con.execute("create table fct_x (iso3 varchar, year bigint, value double, drug varchar, unit varchar, kg double)")
+    con.execute("insert into fct_x values ('AGO', 2016, 7010, 'Cocaine', 'Gram', 7.01)")
+    tdef = parse_definition(LONG, "long.yaml")
+    before = table_frame(con, tdef)
+    con.execute("update fct_x set kg = 7.1")
+    changes = changes_against(table_frame(con, tdef), before)
+    assert changes.select("change", "old_value", "new_value", "old_kilogram_equivalent", "new_kilogram_equivalent").rows() == [
+        ("revised", 7010.0, 7010.0, 7.01, 7.1)]

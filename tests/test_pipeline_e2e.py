@@ -388,7 +388,7 @@ def test_exports_are_reproducible_from_a_release(built, tmp_path):
     for out in (a, b):
         assert main(["export", "--home", str(built), "--release", release, "--out", str(out)]) == 0
     names = sorted(p.name for p in a.iterdir())
-    assert names == sorted(p.name for p in b.iterdir()) and len(names) == 8 * 5 + 3
+    assert names == sorted(p.name for p in b.iterdir()) and len(names) == 8 * 5 + 5
     for name in names:
         if name.endswith(".xlsx"):
             assert _cells(a / name) == _cells(b / name), name
@@ -396,28 +396,74 @@ def test_exports_are_reproducible_from_a_release(built, tmp_path):
             assert (a / name).read_bytes() == (b / name).read_bytes(), name
 
 
+WDR_6_1_1 = Path(__file__).resolve().parents[1] / "sources" / "bundled" / "crop_surveys" / \
+    "6.1.1_-_Illicit_coca_bush_cultivation.xlsx"
+
+
+def sheet_differences(source: Path, exported: Path) -> list[str]:
+    """Every cell of the WDR sheet against the exported sheet: value (a year the WDR types as a date
+    counts as its year; a total the WDR computes by formula counts as its cached value), bold or
+    not, merged ranges and column widths. Deliberate difference: the export adds provenance lines
+    (release, figures set apart) BELOW the table, after the last row of the WDR sheet; those rows
+    are not compared here but checked by their own asserts."""
+    import datetime
+
+    import openpyxl
+
+    def cells(ws):
+        out = {}
+        for row in ws.iter_rows():
+            for c in row:
+                v = c.value.year if isinstance(c.value, datetime.datetime) else c.value
+                if v is not None:
+                    out[(c.row, c.column)] = (v, bool(c.font.b))
+        return out
+
+    src = openpyxl.load_workbook(source, data_only=True).worksheets[0]
+    exp = openpyxl.load_workbook(exported).worksheets[0]
+    a, b = cells(src), cells(exp)
+    last = src.max_row
+    diffs = [f"{openpyxl.utils.get_column_letter(c)}{r}: WDR {a.get((r, c))!r}, export {b.get((r, c))!r}"
+             for r, c in sorted(set(a) | set(b)) if r <= last and a.get((r, c)) != b.get((r, c))]
+    if sorted(map(str, src.merged_cells.ranges)) != sorted(map(str, exp.merged_cells.ranges)):
+        diffs.append(f"merged: WDR {sorted(map(str, src.merged_cells.ranges))}, export {sorted(map(str, exp.merged_cells.ranges))}")
+    def widths(ws) -> dict[int, float]:
+        # A <col> element may span several columns (min..max): openpyxl files it under the first.
+        return {c: d.width for d in ws.column_dimensions.values() if d.customWidth
+                for c in range(d.min, d.max + 1)}
+
+    got = widths(exp)
+    for c, w in widths(src).items():
+        if abs(got.get(c, 0) - w) > 1 / 14:                                    # a pixel's rounding
+            diffs.append(f"width of column {openpyxl.utils.get_column_letter(c)}: WDR {w}, export {got.get(c)}")
+    return diffs
+
+
 def test_annex_workbook_is_laid_out_as_the_annex(built, tmp_path):
     import openpyxl
 
     release = query(built, "select release_id from audit.release")[0][0]
-    assert main(["export", "--home", str(built), "--tables", "6.1.1,6.2.1,6.1.2,P.1", "--format", "xlsx",
+    assert main(["export", "--home", str(built), "--tables", "6.1.1,6.2.1,6.1.2,P.1", "--format", "xlsx,csv",
                  "--out", str(tmp_path)]) == 0
-    book = openpyxl.load_workbook(tmp_path / "6.1.1_global_illicit_cultivation_of_coca_bush.xlsx")
+    exported = tmp_path / "6.1.1_global_illicit_cultivation_of_coca_bush.xlsx"
+    assert sheet_differences(WDR_6_1_1, exported) == []
+    book = openpyxl.load_workbook(exported)
     ws = book["Table 6.1.1"]
-    rows = [[c.value for c in r] for r in ws.iter_rows()]
-    assert rows[0][0] == "Table 6.1.1. Global illicit cultivation of coca bush (hectares)"
-    assert rows[2][:3] == ["Country or area", 2009, 2010] and ws.freeze_panes == "B4"
-    assert ws.cell(3, 2).data_type == "n"                                   # years are numbers
-    by_label = {r[0]: r[1:] for r in rows if r[0]}
-    assert "AMERICAS" in by_label
-    assert by_label["Peru b"][:4] == [59900, 61200, 64400, ".."]            # b: satellite area, to 2011
-    assert by_label["Peru c"][:3] == ["..", "..", 62500]
-    assert by_label["Total d"][0] == 163800
-    notes = [r[0] for r in rows if r[0] and r[0][:3] in ("b. ", "d. ")]
-    assert notes[0].startswith("b. Figures represent the area") and notes[1].startswith("d. The global coca")
-    assert any(r[0] == f"Release {release} of unodc-indicators" or (r[0] or "").startswith(f"Release {release}")
-               for r in rows)
-    assert ws.cell(5, 2).number_format == "#,##0"
+    assert ws["B3"].value == "Global illicit cultivation of coca bush, 2009-2020 (hectares)"
+    assert (ws["B11"].value, ws["F11"].value, ws["E11"].value) == ("  Total", "d", 155600)  # d beside 2011 only
+    assert ws["G9"].value is None and ws["C10"].value is None                   # Peru b and c: blank, not ".."
+    below = [ws.cell(r, 2).value for r in range(18, ws.max_row + 1) if ws.cell(r, 2).value]
+    assert below[0].startswith("Not part of the annex table")                   # press reports set apart
+    assert any(t.startswith("Colombia 2021: 204,000") for t in below)
+    assert any(t.startswith(f"Release {release} of unodc-indicators") for t in below)
+    import polars as pl
+
+    csv = pl.read_csv((tmp_path / "6.1.1_global_illicit_cultivation_of_coca_bush.csv").read_bytes()[3:], infer_schema=False)
+    total = csv.filter(pl.col("is_total") == "true")
+    assert total.filter(pl.col("footnotes").is_not_null())["year"].to_list() == ["2011"]
+    assert total["series"].null_count() == total.height
+    assert csv.filter(pl.col("in_annex_table") == "false").select("label", "year").rows() == [
+        ("Colombia", "2021"), ("Colombia", "2022")]
     codebook = [[c.value for c in r] for r in book["Codebook"].iter_rows()]
     assert ["ALT.R1.D1"] == [r[0] for r in codebook if r[0] == "ALT.R1.D1"]
     assert any(r[0] == "E" and r[1] == "estimated value" for r in codebook)
@@ -449,7 +495,7 @@ def test_tidy_files_carry_status_bounds_provenance_and_metadata(built, tmp_path)
     assert csv.columns[:6] == ["table_number", "region", "iso3", "area_code", "area_name", "label"]
     assert {"obs_status", "lower_bound", "upper_bound", "is_illustrative", "snapshot_id"} <= set(csv.columns)
     world_2000 = csv.filter((pl.col("area_code") == "001") & (pl.col("year") == "2000")).row(0, named=True)
-    assert world_2000["value"] == "6.9" and world_2000["obs_status"] == "E" and world_2000["is_total"] == "true"
+    assert world_2000["value"] == "6.854248582" and world_2000["obs_status"] == "E" and world_2000["is_total"] == "true"
     parquet = pl.read_parquet(tmp_path / "H.1_victims_of_intentional_homicide_by.parquet")
     assert parquet.columns == csv.columns and parquet.height == csv.height
     meta = json.loads((tmp_path / "H.1_victims_of_intentional_homicide_by.csv.json").read_text())
@@ -461,27 +507,58 @@ def test_tidy_files_carry_status_bounds_provenance_and_metadata(built, tmp_path)
     assert json.loads((tmp_path / "P.1_outputs_of_unodc_technical_assistance.parquet.json").read_text())["illustrative"]
 
 
-def test_sdmx_csv_reads_back_as_sdmx(built, tmp_path):
-    from pysdmx.io.csv.sdmx10.reader import read as read_10
-    from pysdmx.io.csv.sdmx20.reader import read as read_20
+def test_sdmx_reads_back_against_the_structure_shipped_with_it(built, tmp_path):
+    from pysdmx.io import get_datasets, read_sdmx
+    from pysdmx.model.dataflow import DataStructureDefinition
 
     assert main(["export", "--home", str(built), "--tables", "H.1", "--format", "sdmx", "--out", str(tmp_path)]) == 0
     facts = query(built, "select count(*) from fct_indicator_values")[0][0]
     meta = json.loads((tmp_path / "indicator_values.sdmx.json").read_text())
     assert meta["observations"] + meta["rows_without_m49_code"] == facts
-    for reader, name in ((read_10, "indicator_values.sdmx10.csv"), (read_20, "indicator_values.sdmx20.csv")):
-        (dataset,) = reader((tmp_path / name).read_text())
-        assert dataset.short_urn == "Dataflow=UNODC:DF_MTS_INDICATORS(1.0)"
-        data = dataset.data
-        assert len(data) == meta["observations"]
-        assert {"FREQ", "INDICATOR", "REF_AREA", "TIME_PERIOD", "OBS_VALUE", "OBS_STATUS", "UNIT_MEASURE",
-                "LOWER_BOUND", "UPPER_BOUND", "COMMENT_OBS"} <= set(data.columns)
-        world = data[(data.INDICATOR == "TRA_R1_D1") & (data.REF_AREA.astype(str) == "1")]
-        assert len(world) and set(world.DISAGGREGATION) == {"_T"}
-        assert data.INDICATOR.str.fullmatch(r"[A-Z0-9_]+").all()
+    structure = tmp_path / "indicator_values.structure.xml"
+    assert structure.read_text().startswith("<?xml") and "v3_0/message" in structure.read_text()[:600]
+    dsds = {a.id: a for a in read_sdmx(str(structure), validate=True).structures
+            if isinstance(a, DataStructureDefinition)}
+    assert set(dsds) == {"DSD_MTS_INDICATORS", "DSD_MTS_SDG_SERIES"}
+    units = {c.id: c.name for c in dsds["DSD_MTS_INDICATORS"].components["UNIT_MEASURE"].enumeration.items}
+    assert "NUMBER" in units and "COUNT" not in units and "COUNTS" not in units and all(units.values())
+    for name, flow, rows in (("indicator_values.sdmx10.csv", "UNODC:DF_MTS_INDICATORS(1.0)", meta["observations"]),
+                             ("indicator_values.sdmx20.csv", "UNODC:DF_MTS_INDICATORS(1.0)", meta["observations"]),
+                             ("sdg_series.sdmx20.csv", "UNODC:DF_MTS_SDG_SERIES(1.0)", meta["sdg_observations"])):
+        (dataset,) = get_datasets(tmp_path / name, structure)
+        assert dataset.short_urn == f"Dataflow={flow}" and len(dataset.data) == rows > 0
+        # Every coded value of the data is a code of its list, and every code has a label.
+        for comp in dataset.structure.components:
+            if comp.enumeration is not None:
+                codes = {c.id: c.name for c in comp.enumeration.items}
+                assert all(codes.values()), comp.id
+                assert set(dataset.data[comp.id].dropna().astype(str)) <= set(codes), (name, comp.id)
+        assert dataset.attributes["RELEASE_ID"] == meta["release_id"]             # a dataset-level attribute
+    (sdg,) = get_datasets(tmp_path / "sdg_series.sdmx20.csv", structure)
+    assert {"VC_IHR_PSRC", "VC_HTF_DETV", "VC_PRS_UNSNT"} == set(sdg.data.SERIES)
+    world = sdg.data[(sdg.data.SERIES == "VC_IHR_PSRC") & (sdg.data.REF_AREA.astype(str) == "1")]
+    assert len(world) and set(world.SDG_INDICATOR) == {"16.1.1"} and set(world.INDICATOR) == {"TRA_R1_D1"}
     header = (tmp_path / "indicator_values.sdmx20.csv").read_text().splitlines()[1]
     assert header.startswith("dataflow,UNODC:DF_MTS_INDICATORS(1.0),I,")
     assert meta["illustrative_observations"] > 0 and meta["illustrative_note"]
+
+
+def test_seizures_export_keeps_the_wdr_table_whole(built, tmp_path):
+    import polars as pl
+    import pyarrow.parquet as pq
+
+    assert main(["export", "--home", str(built), "--tables", "7.1", "--format", "csv,parquet", "--out", str(tmp_path)]) == 0
+    csv = pl.read_csv((tmp_path / "7.1_drug_seizures_by_country.csv").read_bytes()[3:], infer_schema=False)
+    assert csv.height == 10678 and csv.filter(pl.col("is_total") == "true").height == 295
+    assert csv["comment"].drop_nulls().len() == query(built, "select count(comment) from fct_drug_seizures")[0][0]
+    assert {"iso3", "region", "sub_region", "drug_sub_group", "comment", "unit_as_reported"} <= set(csv.columns)
+    assert len({c.lower() for c in csv.columns}) == len(csv.columns)
+    regions = dict(csv.filter(pl.col("iso3").is_in(["TUR", "CYP"])).select("iso3", "region").unique().rows())
+    assert regions == {"TUR": "Europe", "CYP": "Europe"}                      # where the WDR puts them
+    kg = csv.filter(pl.col("kilogram_equivalent").str.contains(r"\.\d{4,}$")).height
+    assert kg > 0                                                              # not rounded to 3 decimals
+    meta = pq.read_schema(tmp_path / "7.1_drug_seizures_by_country.parquet").metadata
+    assert json.loads(meta[b"source_checksums"]) and meta[b"release_id"].decode() == csv["release_id"][0]
 
 
 def test_export_names_what_exists_when_asked_for_what_does_not(built, capsys):
@@ -490,6 +567,11 @@ def test_export_names_what_exists_when_asked_for_what_does_not(built, capsys):
     assert main(["export", "--home", str(built), "--format", "xlsx,pdf"]) == 2
     assert "unknown format(s) pdf; the formats are: xlsx, csv, parquet, sdmx" in capsys.readouterr().err
     assert main(["export", "--home", str(built), "--release", "../../etc"]) == 2
+    capsys.readouterr()
+    readme = Path(__file__).resolve().parents[1] / "README.md"
+    assert main(["export", "--home", str(built), "--tables", "H.1", "--out", str(readme)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "is a file, not a folder" in err and "Traceback" not in err
 
 
 def test_exports_keep_formulas_as_text_and_show_changes_since_the_previous_release(revised, tmp_path):
@@ -513,4 +595,9 @@ def test_exports_keep_formulas_as_text_and_show_changes_since_the_previous_relea
     assert len(changes) == 3 and all(line.startswith("added,") for line in changes[1:])
     meta = json.loads((out / "6.3.1_cannabis_cultivation.changes.csv.json").read_text())
     assert meta["compared_with"] == manifest["previous_release"] and meta["counts"] == {"added": 2}
-    assert "Changes" in openpyxl.load_workbook(book).sheetnames
+    sheet = openpyxl.load_workbook(book)["Changes"]
+    assert sheet["A1"].value.startswith(f"Changes in release {manifest['release_id']} since release "
+                                        f"{manifest['previous_release']}: 2 added")
+    assert [c.value for c in sheet[3]][:3] == ["Change", "Region or group", "Area code"]
+    table = openpyxl.load_workbook(book).worksheets[0]
+    assert sum(c.fill.fgColor.rgb == "FFFFEB9C" for row in table.iter_rows() for c in row) == 2

@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 import polars as pl
 
 from ..errors import SourceError
-from ..excel import read_sheet_as_text, sheet_names
+from ..excel import read_sheet_as_text, sheet_layout, sheet_names
 from ..geography import resolve
 from ..parsing import REJECT_SCHEMA, FrameResult
 
@@ -110,6 +110,13 @@ def parse_wdr_annex(data: bytes, *, filename: str, edition: str | None = None) -
     band = country = series_letters = None
     block: dict[str, str | None] = {}
     in_tail = False
+    # Where each text stands in the workbook, as written (indentation and all): the annex export
+    # reproduces the table from these, with the values from the warehouse.
+    placed = sheet_layout(data, sheet)
+    col0 = placed["first_column"]
+    title_at = next(((excel_rows[i], col0 + j) for i, r in enumerate(rows[:header_idx]) for j, c in enumerate(r)
+                     if c not in (None, "")), None)
+    label_texts, tail_texts, markers = [], [], []
     for i in range(header_idx + 1, len(rows)):
         row = rows[i]
         excel_row = excel_rows[i]
@@ -118,6 +125,14 @@ def parse_wdr_annex(data: bytes, *, filename: str, edition: str | None = None) -
         if not texts:
             continue
         first = str(texts[0]).strip()
+        first_raw = str(texts[0])
+        if first.lower().startswith(("source", "note")) or _FOOTNOTE_LINE.match(first) or in_tail:
+            tail_texts.append({"row": excel_row, "column": col0 + next(j for j, c in enumerate(row) if c not in (None, "")),
+                               "text": first_raw})
+        else:
+            label_texts.append({"row": excel_row, "text": label_cell})
+            markers += [{"row": excel_row, "column": col0 + c, "text": str(row[c])} for c in note_cols
+                        if c < len(row) and row[c] not in (None, "")]
         if first.lower().startswith("source"):
             in_tail = True
             sources.append(first)
@@ -219,6 +234,11 @@ def parse_wdr_annex(data: bytes, *, filename: str, edition: str | None = None) -
     result.facts.update(sheet=sheet, title=title, unit=unit, header_row=excel_rows[header_idx], edition=edition,
                         years=sorted(set(year_cols.values())), footnotes=footnotes, sources=sources, notes=notes,
                         missing_cells=missing_cells,
+                        layout={"title": {"row": title_at[0], "column": title_at[1]} if title_at else None,
+                                "header_row": excel_rows[header_idx], "label_column": col0 + label_col,
+                                "year_columns": {str(y): col0 + c for c, y in year_cols.items()},
+                                "labels": label_texts, "markers": markers, "tail": tail_texts,
+                                "merged": placed["merged"], "column_widths": placed["column_widths"]},
                         serial_year_headers=[year_cols[c] for c in year_cols if re.fullmatch(r"\d{5}(\.0+)?|\d{4}-\d{2}-\d{2}.*", str(header[c]).strip())])
     result.facts["total_checks"] = check_totals(result.accepted)
     for chk in result.facts["total_checks"]:
