@@ -105,12 +105,6 @@ def _header_alias(header: str) -> str:
 
 
 def order(frame: pl.DataFrame, tdef: TableDef) -> pl.DataFrame:
-    """Bands in order, totals last, then label, series, the long table's own columns, year. In a long
-    table a total row closes the rows of its own group (the first of the table's columns), beside the
-    parts it totals rather than at the end of the table."""
-    if tdef.layout == "long" and tdef.columns:
-        first, *rest = tdef.columns
-        keys = ["band", "label", "series", first, "is_total", *rest, "year"]
-    else:
-        keys = ["is_total", "band", "label", "series", *tdef.columns, "year"]
+    """Bands in order, totals last, then label, series, the long table's own columns, year."""
+    keys = ["is_total", "band", "label", "series", *tdef.columns, "year"]
     return frame.sort(keys, nulls_last=True, maintain_order=True)
