@@ -43,7 +43,7 @@ published as (
         cast(null as double) as lower_bound,
         cast(null as double) as upper_bound,
         case when specs.computation_rule = 'cts_share' then 'percent' else o.unit end as unit_measure,
-        'UNODC estimate published in the file (' || o.source_codes || ')' as aggregation_rule,
+        'UNODC regional estimate published in the file (' || o.source_codes || ')' as aggregation_rule,
         'published' as aggregation_method,
         o.snapshot_id as snapshot_ids,
         cast(o.release_date as varchar) as vintage,
@@ -68,7 +68,8 @@ summed as (
         p.snapshot_ids, p.vintage, cast(null as varchar) as source_rows
     from pooled as p
     inner join specs using (indicator_code)
-    where specs.computation_rule = 'cts_series'
+    -- Only counts add up: a rate series is never summed, whatever the registry says.
+    where specs.computation_rule = 'cts_series' and p.unit_measure = 'Counts'
 ),
 
 ratios as (
