@@ -65,6 +65,11 @@ class ReportingUnits(pa.DataFrameModel):
     class Config:
         strict = False
 
+    @pa.dataframe_check(error="a covering part (the units that together cover a country) belongs to a subnational unit of a country")
+    def covering_part_of_a_country(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("covering_part").is_null()
+                                     | ((pl.col("unit_kind") == "subnational") & pl.col("country_iso3").is_not_null()))
+
     @pa.dataframe_check(error="a unit has a code or a name as it appears in the source")
     def identified(cls, data: pa.PolarsData) -> pl.LazyFrame:
         return data.lazyframe.select(pl.col("code").is_not_null() | pl.col("name_in_source").is_not_null())

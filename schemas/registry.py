@@ -49,6 +49,10 @@ class IndicatorRegistry(pa.DataFrameModel):
         return data.lazyframe.select(
             (pl.col("line_kind") == "note") | pl.col("answered_by").is_not_null() | pl.col("awaits").is_not_null())
 
+    @pa.dataframe_check(error="an approximation describes how a source answers a line: the line names the source")
+    def approximation_answered(cls, data: pa.PolarsData) -> pl.LazyFrame:
+        return data.lazyframe.select(pl.col("approximation").is_null() | pl.col("answered_by").is_not_null())
+
     @pa.dataframe_check(error="a derived line says why it exists")
     def derived_explained(cls, data: pa.PolarsData) -> pl.LazyFrame:
         return data.lazyframe.select((pl.col("origin") == "annex") | pl.col("origin_note").is_not_null())

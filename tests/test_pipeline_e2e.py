@@ -260,6 +260,51 @@ def test_crime_indicators_answer_with_status_and_coverage(built):
     assert query(built, "select count(*) from rpt_crime_share_reconciliation where computed_value is not null")[0][0] > 10
 
 
+def test_unsentenced_share_takes_the_published_estimate_and_units_that_cover_a_country(built):
+    # The world figure is UNODC's estimate (29.9 %), not the pool of the reporting countries (27.5 %).
+    world = query(built, """select round(value, 1), aggregation_method, obs_status from fct_indicator_values
+                            where indicator_code = 'PRI.R3.D1' and ref_area_type = 'world' and year = 2007""")
+    assert world == [(29.9, "published", "E")]
+    pooled = query(built, """select round(computed_value, 1) from rpt_crime_share_reconciliation
+                             where indicator_code = 'PRI.R3.D1' and ref_area_code = '001' and year = 2007""")
+    assert pooled[0][0] < 29.0
+    # The United Kingdom and Iraq report only by unit: formed where the units cover the country.
+    formed = dict(query(built, """select ref_area_code, aggregation_rule from fct_indicator_values
+                                  where indicator_code = 'PRI.R3.D1' and year = 2010 and ref_area_code in ('GBR', 'IRQ')"""))
+    assert set(formed) == {"GBR", "IRQ"} and all("sum of its units, which cover the country" in r for r in formed.values())
+    listed = query(built, """select is_formed, outcome from rpt_crime_unit_only_countries
+                             where indicator_code = 'PRI.R3.D1' and country_iso3 = 'IRQ' and year = 2018""")
+    assert listed[0][0] is False and "do not cover the country" in listed[0][1]
+    methods = query(built, """select distinct f.indicator_code, f.aggregation_method, d.aggregation_method, d.aggregation_fallback
+                              from fct_indicator_values f join dim_indicator d using (indicator_code)
+                              where f.source_family = 'crime_statistics' and f.ref_area_type != 'country'""")
+    assert methods and all(used in (declared, fallback) for _, used, declared, fallback in methods)
+
+
+def test_seizures_count_a_reported_total_once_and_coca_leaf_apart(built):
+    naive = query(built, """select round(sum(kg_equivalent)) from fct_drug_seizures
+                            where year = 2020 and drug_group = 'Cocaine-type'""")[0][0]
+    assert naive == 1608185                       # every row added, totals beside their parts
+    # The issue's figure: a country's total where it has a total row, else its parts.
+    any_total_row = query(built, """with per as (
+            select country_iso3, bool_or(is_reported_total) as has_total,
+                   sum(kg_equivalent) filter (where is_reported_total) as total_kg,
+                   sum(kg_equivalent) filter (where not is_reported_total) as parts_kg
+            from fct_drug_seizures where year = 2020 and drug_group = 'Cocaine-type' group by 1)
+        select round(sum(case when has_total then total_kg else parts_kg end)) from per""")[0][0]
+    assert any_total_row == 1387401
+    world = query(built, """select round(value), aggregation_method, members_reporting, members_in_group
+                            from fct_indicator_values where indicator_code = 'TRA.R1.D2' and ref_area_type = 'world'
+                              and year = 2020 and disaggregation = 'Cocaine-type'""")[0]
+    # An empty total row totals nothing: Guatemala's and Uruguay's detailed seizures are kept.
+    kept = query(built, """select round(sum(value)) from fct_indicator_values where indicator_code = 'TRA.R1.D2'
+                           and year = 2020 and disaggregation = 'Cocaine-type' and ref_area_code in ('GTM', 'URY')""")[0][0]
+    assert world[0] == 1403158 == any_total_row + kept and world[1] == "sum" and world[2] < world[3]
+    coca = query(built, """select round(value) from fct_indicator_values where indicator_code = 'TRA.R1.D2'
+                           and ref_area_type = 'world' and year = 2020 and disaggregation = 'Coca leaf and bush'""")
+    assert coca == [(1585730,)]
+
+
 def test_a_file_missing_a_column_stops_the_build_and_names_it(built, tmp_path, capsys):
     from .xlsx import real_rows, write_xlsx
 
@@ -502,6 +547,10 @@ def test_tidy_files_carry_status_bounds_provenance_and_metadata(built, tmp_path)
     assert meta["release_id"] == query(built, "select release_id from audit.release")[0][0]
     assert meta["sources"] and all(s["licence"] and s["sha256"] for s in meta["sources"])
     assert meta["illustrative"] is False
+    assert main(["export", "--home", str(built), "--tables", "7.1", "--format", "csv", "--out", str(tmp_path)]) == 0
+    (seizures_csv,) = tmp_path.glob("7.1_*.csv")
+    seizures = pl.read_csv(seizures_csv.read_bytes()[3:], infer_schema=False)
+    assert seizures.height == 10678 and seizures.filter(pl.col("is_total") == "true").height == 295
     outputs = pl.read_parquet(tmp_path / "P.1_outputs_of_unodc_technical_assistance.parquet")
     assert outputs["is_illustrative"].all()
     assert json.loads((tmp_path / "P.1_outputs_of_unodc_technical_assistance.parquet.json").read_text())["illustrative"]

@@ -40,7 +40,8 @@ def reporting_units() -> pl.DataFrame:
     with open(UNITS_FILE, newline="", encoding="utf-8") as fh:
         rows = [{k: (v or None) for k, v in r.items()} for r in csv.DictReader(fh)]
     return pl.DataFrame(rows, schema={k: pl.Utf8 for k in ("code", "name_in_source", "unit_kind",
-                                                            "country_iso3", "m49_area_code", "note")})
+                                                            "country_iso3", "m49_area_code", "note",
+                                                            "covering_part")})
 
 
 def parse_release_date(text: str | None) -> date | None:

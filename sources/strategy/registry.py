@@ -59,6 +59,8 @@ def indicator_frame(registry: dict) -> pl.DataFrame:
             "aggregation_coverage_base": agg.get("coverage_base"),
             "aggregation_min_coverage": None if agg.get("min_coverage") is None else float(agg["min_coverage"]),
             "aggregation_text": agg.get("text"),
+            # How an annex line answered only in part or by proxy is approximated (null where exact).
+            "approximation": ind.get("approximation"),
         })
     # Types are declared, not inferred: a column no indicator fills yet is still text or a number.
     return pl.DataFrame(rows, infer_schema_length=None).with_columns(

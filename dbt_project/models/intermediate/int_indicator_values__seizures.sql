@@ -1,4 +1,10 @@
 -- Drug seizures (kg equivalent) per country, M49 region and world, by drug group.
+-- Country: each seizure counted once (int_seizures__country_year: the reported total of the group
+-- where the country gives one, else the sum of its detailed rows; coca leaf and bush a group of
+-- their own). Region and world: the sum over the countries and territories that report the group
+-- that year (aggregation_method 'sum'). Coverage is counted in UN Member States: members_in_group
+-- the Member States of the group that year, members_reporting those among them whose figure is in
+-- the sum; territories that are not Member States (Hong Kong, Taiwan...) are added but not counted.
 with specs as (
     select indicator_code from {{ ref('dim_indicator') }} where computation_rule = 'seizures_kg'
 ),
@@ -24,6 +30,7 @@ country_facts as (
         c.drug_group as disaggregation,
         c.kg as value,
         c.basis as aggregation_rule,
+        c.note,
         c.snapshot_id as snapshot_ids,
         c.edition as vintage,
         c.source_rows
@@ -31,9 +38,10 @@ country_facts as (
 ),
 
 grouped as (
-    select f.*, g.group_type, g.group_code
+    select f.*, g.group_type, g.group_code, m.iso3 is not null as is_member
     from country_facts as f
     inner join countries on countries.iso3 = f.ref_area_code
+    left join members as m on m.iso3 = f.ref_area_code and m.year = f.year
     cross join lateral ({{ area_groups('countries.m49_region_code') }}) as g
     where countries.m49_region_code is not null
 ),
@@ -52,13 +60,12 @@ aggregate_facts as (
         grouped.year,
         grouped.disaggregation,
         sum(grouped.value) as value,
-        count(distinct grouped.ref_area_code) as members_reporting,
-        any_value(group_members.members_in_group) as members_in_group,
-        'sum over the countries and territories that report; reported totals never added to their parts' as aggregation_rule,
+        count(distinct grouped.ref_area_code) filter (where grouped.is_member) as members_reporting,
+        count(distinct grouped.ref_area_code) as areas_reporting,
+        count(*) filter (where grouped.aggregation_rule like 'reported total%') as areas_by_total,
         string_agg(distinct grouped.snapshot_ids, ',') as snapshot_ids,
         max(grouped.vintage) as vintage
     from grouped
-    left join group_members on group_members.year = grouped.year and group_members.group_code = grouped.group_code
     group by all
 )
 
@@ -66,14 +73,20 @@ select
     indicator_code, ref_area_type, ref_area_code, year, 'DRUG_GROUP' as disaggregation_dimension, disaggregation,
     value, 'kilograms' as unit_measure, cast(null as double) as share_of_members, 'A' as obs_status,
     cast(null as double) as lower_bound, cast(null as double) as upper_bound,
-    1 as members_in_group, 1 as members_reporting, aggregation_rule, snapshot_ids, vintage, source_rows,
-    'crime_statistics' as source_family
+    1 as members_in_group, 1 as members_reporting, aggregation_rule,
+    cast(null as varchar) as aggregation_method, note, cast(null as varchar) as withheld_reason,
+    snapshot_ids, vintage, source_rows, 'crime_statistics' as source_family
 from country_facts
 union all by name
 select
-    indicator_code, ref_area_type, ref_area_code, year, 'DRUG_GROUP' as disaggregation_dimension, disaggregation,
-    value, 'kilograms' as unit_measure, cast(null as double) as share_of_members, 'A' as obs_status,
+    a.indicator_code, a.ref_area_type, a.ref_area_code, a.year, 'DRUG_GROUP' as disaggregation_dimension, a.disaggregation,
+    a.value, 'kilograms' as unit_measure, cast(null as double) as share_of_members, 'A' as obs_status,
     cast(null as double) as lower_bound, cast(null as double) as upper_bound,
-    members_in_group, members_reporting, aggregation_rule, snapshot_ids, vintage,
-    cast(null as varchar) as source_rows, 'crime_statistics' as source_family
-from aggregate_facts
+    coalesce(gm.members_in_group, 0) as members_in_group, a.members_reporting,
+    'sum over the ' || a.areas_reporting || ' countries and territories that report this drug group ('
+        || a.areas_by_total || ' by their reported total, the others by the sum of their detailed rows; '
+        || 'a reported total is never added to its parts)' as aggregation_rule,
+    'sum' as aggregation_method, cast(null as varchar) as note, cast(null as varchar) as withheld_reason,
+    a.snapshot_ids, a.vintage, cast(null as varchar) as source_rows, 'crime_statistics' as source_family
+from aggregate_facts as a
+left join group_members as gm on gm.year = a.year and gm.group_code = a.ref_area_code

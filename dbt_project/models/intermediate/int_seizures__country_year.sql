@@ -1,8 +1,10 @@
--- Kilograms seized per country, year and drug group, without double counting: where a country
--- reports a drug group in detail, the detail rows are summed; only where it reports nothing but
--- the group's reported total is that total used. Rows with no KgEquivalent are left out, not zeroed.
+-- Kilograms seized per country, year and drug group, each seizure counted once: the country's
+-- reported total of the group where it gives one (a total row with a kilogram equivalent), else the
+-- sum of its detailed rows. A total row left empty (no quantity, no unit) is no total: the parts are
+-- used. Rows with no kilogram equivalent are left out, never zeroed. Coca leaf and bush form their
+-- own group (fct_drug_seizures), so the cocaine total, which excludes them, is compared like with like.
 with seizures as (
-    select * from {{ ref('fct_drug_seizures') }} where kg_equivalent is not null
+    select * from {{ ref('fct_drug_seizures') }} where kg_equivalent is not null and drug_group is not null
 ),
 
 per_kind as (
@@ -13,24 +15,41 @@ per_kind as (
         is_reported_total,
         sum(kg_equivalent) as kg,
         count(*) as rows_used,
-        any_value(snapshot_id) as snapshot_id,
-        any_value(edition) as edition,
-        string_agg(source_row::varchar, ',' order by source_row) as source_rows,
-        any_value(source_file) as source_file
+        string_agg(distinct snapshot_id, ',') as snapshot_id,
+        max(edition) as edition,
+        any_value(source_file) || ':' || string_agg(source_row::varchar, ',' order by source_row) as source_rows
     from seizures
-    where drug_group is not null
+    group by all
+),
+
+both_kinds as (
+    select
+        country_iso3, year, drug_group,
+        max(kg) filter (where is_reported_total) as total_kg,
+        max(kg) filter (where not is_reported_total) as parts_kg
+    from per_kind
     group by all
 )
 
 select
-    country_iso3,
-    year,
-    drug_group,
-    kg,
-    case when is_reported_total then 'reported total of the drug group'
-         else 'sum of ' || rows_used || ' detailed rows' end as basis,
-    snapshot_id,
-    edition,
-    source_file || ':' || source_rows as source_rows
-from per_kind
-qualify row_number() over (partition by country_iso3, year, drug_group order by is_reported_total) = 1
+    p.country_iso3,
+    p.year,
+    p.drug_group,
+    p.kg,
+    p.is_reported_total as is_reported_total,
+    case when p.is_reported_total then 'reported total of the drug group'
+            || case when p.rows_used > 1 then ' (' || p.rows_used || ' rows in different units)' else '' end
+         else 'sum of ' || p.rows_used || ' detailed row' || case when p.rows_used > 1 then 's' else '' end
+            || ' (no reported total)' end as basis,
+    -- A reported total below the sum of its own parts is kept (a total is never replaced by parts),
+    -- but the reader is told.
+    case when p.is_reported_total and b.parts_kg > b.total_kg * 1.001
+         then 'the reported total (' || format('{:.6g}', b.total_kg) || ' kg) is below the sum of its detailed rows ('
+              || format('{:.6g}', b.parts_kg) || ' kg)' end as note,
+    b.parts_kg,
+    p.snapshot_id,
+    p.edition,
+    p.source_rows
+from per_kind as p
+inner join both_kinds as b using (country_iso3, year, drug_group)
+qualify row_number() over (partition by p.country_iso3, p.year, p.drug_group order by p.is_reported_total desc) = 1

@@ -32,6 +32,8 @@ select
     indicators.aggregation_coverage_base,
     indicators.aggregation_min_coverage,
     indicators.aggregation_text,
+    -- How a line answered in part or by proxy is approximated (registry `approximation`).
+    indicators.approximation,
     indicators.annex_order,
     results.result_code,
     results.result_text,

@@ -1,29 +1,23 @@
--- Where the warehouse computes a share that the source file also publishes (the world and regional
--- share of unsentenced detainees), both side by side with their difference.
+-- Where the source file publishes UNODC's own estimate of a share the warehouse can also pool from
+-- the countries (the world share of unsentenced detainees), both side by side with their
+-- difference. The indicator publishes the estimate (registry aggregation: published); the pooled
+-- ratio of the reporting Member States is shown here so that a reader sees how far it would differ.
 with specs as (
-    select indicator_code, computation_spec as spec
-    from {{ ref('dim_indicator') }}
-    where computation_rule = 'cts_share'
+    select indicator_code from {{ ref('dim_indicator') }} where computation_rule = 'cts_share'
 ),
 
 published as (
-    select specs.indicator_code, units.m49_area_code as ref_area_code, o.year, o.value_numeric as published_value,
+    select o.indicator_code, units.m49_area_code as ref_area_code, o.year, o.value_numeric as published_value,
            o.source_file || ':' || o.source_row as published_source_row
-    from specs
-    inner join {{ ref('fct_crime_statistics') }} as o
-        on o.dataset = json_extract_string(specs.spec, '$.dataset')
-       and o.indicator = json_extract_string(specs.spec, '$.published.indicator')
-       and o.unit = json_extract_string(specs.spec, '$.published.unit')
-       and o.sex = json_extract_string(specs.spec, '$.published.sex')
-       and o.age = json_extract_string(specs.spec, '$.published.age')
+    from {{ ref('int_crime__indicator_parts') }} as o
+    inner join specs using (indicator_code)
     inner join {{ ref('stg_crime__reporting_units') }} as units on units.reporting_unit = o.reporting_unit
-    where units.m49_area_code is not null
+    where o.part = 'published' and units.m49_area_code is not null
 ),
 
 computed as (
-    select indicator_code, ref_area_code, year, value as computed_value, members_reporting, members_in_group
-    from {{ ref('int_indicator_values__crime') }}
-    where ref_area_type in ('world', 'm49_region')
+    select indicator_code, ref_area_code, year, ratio_value as computed_value, members_reporting, members_in_group
+    from {{ ref('int_crime__pooled_aggregates') }}
 )
 
 select

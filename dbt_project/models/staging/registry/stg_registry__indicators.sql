@@ -24,5 +24,6 @@ select
     aggregation_fallback,
     aggregation_coverage_base,
     aggregation_min_coverage,
-    aggregation_text
+    aggregation_text,
+    approximation
 from {{ source('raw', 'registry_indicators') }}
