@@ -21,11 +21,13 @@ def catalogue(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
     return out
 
 
-def _checked(tdef: TableDef, cat: dict[str, set[str]]) -> None:
+def _checked(tdef: TableDef, cat: dict[str, set[str]], older: bool) -> None:
     if tdef.table not in cat:
         raise DefinitionError(f"{tdef.file}: table {tdef.table!r} is not in this release; "
                               f"public tables: {', '.join(sorted(cat))}")
-    missing = [c for c in tdef.identifiers()[1:] if c not in cat[tdef.table]]
+    # An older release compared with may lack a column the table has gained since: it reads as empty.
+    optional = set(tdef.columns.values()) if older else set()
+    missing = [c for c in tdef.identifiers()[1:] if c not in cat[tdef.table] and c not in optional]
     if missing:
         raise DefinitionError(f"{tdef.file}: {tdef.table} has no column(s) {', '.join(sorted(set(missing)))}")
     for what, (table, key, value) in tdef.lookups().items():
@@ -43,11 +45,12 @@ def _where(filters: dict[str, list], params: list) -> list[str]:
     return clauses
 
 
-def table_frame(con: duckdb.DuckDBPyConnection, tdef: TableDef) -> pl.DataFrame:
+def table_frame(con: duckdb.DuckDBPyConnection, tdef: TableDef, older: bool = False) -> pl.DataFrame:
     """Read the table's cells. Identifiers were validated by pattern and are checked here against the
-    release's catalogue; values are bound parameters."""
+    release's catalogue; values are bound parameters. `older`: the release compared with, where a
+    column of the table's own that the release lacks reads as empty."""
     cat = catalogue(con)
-    _checked(tdef, cat)
+    _checked(tdef, cat, older)
     f = {name: f't."{check_ident(col, "column")}"' for name, col in tdef.fields.items()}
     has_country = "dim_country" in cat
     area_name = "c.country_name" if has_country else "null"
@@ -83,7 +86,9 @@ def table_frame(con: duckdb.DuckDBPyConnection, tdef: TableDef) -> pl.DataFrame:
     n_total = sum(len(v) for v in tdef.total_when.values())
     params = [tdef.number, *params[:n_total], tdef.unit, *params[n_total:]]
     for header, column in tdef.columns.items():
-        select.append(f't."{check_ident(column, "column")}" as "{_header_alias(header)}"')
+        check_ident(column, "column")
+        select.append(f't."{column}" as "{_header_alias(header)}"' if column in cat[tdef.table]
+                      else f'null::varchar as "{_header_alias(header)}"')
     where = _where(tdef.where, params)
     lo, hi = tdef.years
     if lo is not None:

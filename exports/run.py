@@ -167,7 +167,7 @@ def _export_into(out: Path, con, previous, chosen: list[TableDef], formats: list
         frame = apply_markers(frame, source)
         changes = None
         if previous:
-            before = table_frame(previous, tdef)
+            before = table_frame(previous, tdef, older=True)
             before = apply_markers(before, layout_for(before, old_layouts) if tdef.wdr_layout else None)
             changes = changes_against(frame, before)
         written += _write_table(out, tdef, frame, release, book, changes, compared, formats, source)

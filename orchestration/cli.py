@@ -159,6 +159,9 @@ def command_run(args) -> int:
     run_config = {"resources": {"pipeline": {"config": {"home": str(where.home),
                                                          "fetch": bool(args.fetch and not args.if_changed)}}}}
     verbose = verbose_wanted(getattr(args, "verbose", False))
+    from .warehouse import published_release
+
+    release_before = published_release(where)
     # Dagster's whole log (to the terminal, or to the log file of a quiet run) and the step lines.
     run_config["loggers"] = {"console": {"config": {"log_level": "DEBUG"}}, "step_lines": {}}
     with build_lock_once(where):
@@ -192,12 +195,15 @@ def command_run(args) -> int:
     if dbt_failures:
         # dbt's own words say what failed; the step's exception only says that dbt did.
         failures = [f for f in failures if not f.startswith("step dbt_models:")]
-    published = result.success and not [f for f in failures if "(WARN)" not in f]
     # Failures and warnings first, then what the warehouse holds.
     blocking = [f for f in failures if "(WARN)" not in f]
     warnings = [f for f in failures if "(WARN)" in f]
-    if not published:
-        print("\nThe build did not publish. What failed:", file=sys.stderr)
+    release_after = published_release(where)
+    # A step after the publish (the exports) can fail once the new release is in place: say which.
+    published = release_after is not None and (release_before is None or release_after[0] != release_before[0])
+    if blocking or not result.success:
+        print("\n" + ("The release was published, but a later step failed:" if published
+                      else "The build did not publish. What failed:"), file=sys.stderr)
         for line in blocking or ["(see the Dagster run log" + ("" if verbose else f" in {log_file}") + ")"]:
             print(f"  - {line}", file=sys.stderr)
     if warnings:
@@ -205,10 +211,11 @@ def command_run(args) -> int:
         for line in warnings:
             print(f"  - {line[:300]}", file=sys.stderr)
     print(summary(where, published_now=published))
-    if not published:
+    if blocking or not result.success:
         from .alerts import notify_failure
 
-        for channel in notify_failure(where, "the build did not publish", blocking or failures, result.run_id):
+        what = "a step after the publish failed" if published else "the build did not publish"
+        for channel in notify_failure(where, what, blocking or failures, result.run_id):
             print(f"  alert: {channel}", file=sys.stderr)
         return 1
     return 0

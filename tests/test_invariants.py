@@ -45,11 +45,16 @@ COUNTER_EXAMPLES = {
     "invariant_no_change_across_series_or_reporting_sets": """
         update fct_indicator_values set value = 2.12, obs_status = 'A', withheld_reason = null
         where indicator_code = 'ALT.R1.D2' and ref_area_code = 'PER' and year = 2011""",
+    # Peru's 2020 cocaine seizures: its reported total (38,268 kg) added to its detailed rows.
+    "invariant_reported_totals_never_added_to_their_parts": """
+        update fct_indicator_values set value = 38268.0 + 38269.0
+        where indicator_code = 'TRA.R1.D2' and ref_area_code = 'PER' and year = 2020
+          and disaggregation = 'Cocaine-type'""",
     # "low" for a year no assistance data cover.
     "invariant_influence_only_where_assistance_data_cover": """
         update fct_indicator_values set level_of_influence = 'low',
                influence_basis = 'no UNODC assistance recorded in the result area that year'
-        where indicator_code = 'RAT.R1.I1' and ref_area_code = 'FRA' and year = 1990""",
+        where indicator_code = 'RAT.R1.I1' and ref_area_code = 'FRA' and year = 2005""",
 }
 
 
