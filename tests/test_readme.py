@@ -43,3 +43,14 @@ def test_every_table_the_readme_names_exists(con):
     named = set(re.findall(r"`((?:audit\.|raw\.)?(?:dim|fct|rpt|stg|int)_[a-z0-9_]+|audit\.[a-z_]+)`", README))
     named = {n for n in named if not n.startswith(("stg_", "int_"))}
     assert named and named <= tables, sorted(named - tables)
+
+
+def test_the_readme_counts_the_lines_the_warehouse_answers(con):
+    counts = dict(((c, o), n) for c, o, n in con.execute(
+        "select coverage_class, origin, count(*) from rpt_indicator_coverage group by all").fetchall())
+    words = {5: "five annex lines", 11: "eleven lines the project derives", 21: "twenty-one lines"}
+    said = {counts.get(("real", "annex")): words[5], counts.get(("real", "derived")): words[11],
+            counts.get(("illustrative_only", "annex"), 0) + counts.get(("illustrative_only", "derived"), 0): words[21]}
+    assert set(said) == set(words), f"the warehouse has {counts}; update the README's list"
+    for phrase in said.values():
+        assert phrase in README
