@@ -34,7 +34,9 @@ def bundled_build(tmp_path_factory) -> Path:
 
     from orchestration.cli import main
 
-    shared = tmp_path_factory.getbasetemp().parent  # one folder for every worker of this run
+    base = tmp_path_factory.getbasetemp()
+    # Under xdist each worker's folder sits in the run's folder; without it the folder is the run's.
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
     home, done = shared / "bundled-build", shared / "bundled-build.ok"
     with FileLock(str(shared / "bundled-build.lock")):
         if not done.exists():
