@@ -1,7 +1,12 @@
 -- The output counts the annex asks for (people trained, tools produced, agreements signed …) per
--- country, M49 region and world, from fct_project_outputs.
+-- country, M49 region and world, from fct_project_outputs. Only the lines the registry takes from
+-- project outputs: a template row reporting another line (a ratification, say) is evidence of
+-- assistance, not that line's value, and is listed in rpt_project_outputs_unmapped.
 with outputs as (
-    select * from {{ ref('fct_project_outputs') }}
+    select o.*
+    from {{ ref('fct_project_outputs') }} as o
+    semi join {{ ref('dim_indicator') }} as d
+        on d.indicator_code = o.indicator_code and d.answered_by = 'project_outputs'
 ),
 
 countries as (

@@ -3,8 +3,10 @@
 -- where the country gives one, else the sum of its detailed rows; coca leaf and bush a group of
 -- their own). Region and world: the sum over the countries and territories that report the group
 -- that year (aggregation_method 'sum'). Coverage is counted in UN Member States: members_in_group
--- the Member States of the group that year, members_reporting those among them whose figure is in
--- the sum; territories that are not Member States (Hong Kong, Taiwan...) are added but not counted.
+-- the Member States of the group that year, members_reporting those among them that report seizures
+-- that year (of any drug group: the table lists only the drugs a responding country seized, so a
+-- responding country without a row for a group seized none of it, as the WDR's own totals take it);
+-- territories that are not Member States (Hong Kong, Taiwan...) are added but not counted.
 with specs as (
     select indicator_code from {{ ref('dim_indicator') }} where computation_rule = 'seizures_kg'
 ),
@@ -46,6 +48,20 @@ grouped as (
     where countries.m49_region_code is not null
 ),
 
+responding as (
+    -- The Member States that report seizures that year, by group of areas.
+    select distinct g.group_code, f.year, f.ref_area_code
+    from country_facts as f
+    inner join countries on countries.iso3 = f.ref_area_code
+    inner join members as m on m.iso3 = f.ref_area_code and m.year = f.year
+    cross join lateral ({{ area_groups('countries.m49_region_code') }}) as g
+    where countries.m49_region_code is not null
+),
+
+responding_count as (
+    select group_code, year, count(*) as members_responding from responding group by all
+),
+
 group_members as (
     select year, m49_region_code as group_code, count(*) as members_in_group from members group by all
     union all
@@ -82,11 +98,14 @@ select
     a.indicator_code, a.ref_area_type, a.ref_area_code, a.year, 'DRUG_GROUP' as disaggregation_dimension, a.disaggregation,
     a.value, 'kilograms' as unit_measure, cast(null as double) as share_of_members, 'A' as obs_status,
     cast(null as double) as lower_bound, cast(null as double) as upper_bound,
-    coalesce(gm.members_in_group, 0) as members_in_group, a.members_reporting,
+    coalesce(gm.members_in_group, 0) as members_in_group, coalesce(r.members_responding, 0) as members_reporting,
     'sum over the ' || a.areas_reporting || ' countries and territories that report this drug group ('
         || a.areas_by_total || ' by their reported total, the others by the sum of their detailed rows; '
-        || 'a reported total is never added to its parts)' as aggregation_rule,
+        || 'a reported total is never added to its parts); ' || coalesce(r.members_responding, 0)
+        || ' Member States report seizures that year, ' || a.members_reporting
+        || ' of them of this group (the others list none)' as aggregation_rule,
     'sum' as aggregation_method, cast(null as varchar) as note, cast(null as varchar) as withheld_reason,
     a.snapshot_ids, a.vintage, cast(null as varchar) as source_rows, 'crime_statistics' as source_family
 from aggregate_facts as a
 left join group_members as gm on gm.year = a.year and gm.group_code = a.ref_area_code
+left join responding_count as r on r.year = a.year and r.group_code = a.ref_area_code
