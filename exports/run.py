@@ -123,13 +123,21 @@ class OutputError(ValueError):
     """The output folder cannot be written: said in one line, nothing half-written."""
 
 
+# Marks a folder an export wrote: only such a folder, or an empty one, is replaced by a new export.
+MARKER = ".unodc-indicators-export"
+
+
 @contextmanager
 def staging(out: Path):
     """Write into a temporary folder beside `out`, then rename it into place: a reader sees the
-    old export or the new one, never a part; a failure leaves `out` as it was."""
+    old export or the new one, never a part; a failure leaves `out` as it was. A folder that holds
+    anything but an earlier export is never replaced."""
     out = out.absolute()
     if out.exists() and not out.is_dir():
         raise OutputError(f"cannot export to {out}: it is a file, not a folder")
+    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).exists():
+        raise OutputError(f"cannot export to {out}: the folder holds other files; name a new or empty folder "
+                          "(an export replaces only a folder an earlier export wrote)")
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
         tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", suffix=".part", dir=out.parent))
@@ -140,6 +148,7 @@ def staging(out: Path):
         raise OutputError(f"cannot export to {out}: {exc.strerror or exc} ({out.parent})") from None
     try:
         yield tmp
+        (tmp / MARKER).write_text("written by unodc-indicators export; the next export into this folder replaces it\n")
         old = None
         if out.exists():
             old = out.parent / f".{out.name}.{tmp.name.split('.')[-2]}.old"

@@ -106,27 +106,39 @@ def _tiny_release(path, with_seizures: bool = True) -> None:
         con.execute("""create table fct_drug_seizures as select 'TUR' as country_iso3, 'Europe' as region_in_source,
                        'Türkiye' as name_in_source, 2020 as year, 1.23456789 as quantity, true as is_reported_total,
                        's2' as snapshot_id, 'g.xlsx' as source_file, 5 as source_row, 'South-Eastern Europe' as subregion_in_source,
-                       'ARQ' as source_type, 'Opioids' as drug_group, 'Reported total' as drug_subgroup,
+                       'ARQ' as source_type, 'Opioids' as drug_group, 'Opioids' as drug_group_in_source, 'Reported total' as drug_subgroup,
                        'Opioids (total)' as drug_name, 'Kilograms' as unit_text, 1.23456789 as kg_equivalent,
                        '=cmd|x' as comment""")
     con.close()
 
 
 def test_an_export_that_fails_part_way_leaves_nothing_half_written(tmp_path):
-    from exports.run import export
+    from exports.run import MARKER, export
 
     release = tmp_path / "release.duckdb"
     _tiny_release(release, with_seizures=False)
     out = tmp_path / "out"
-    out.mkdir()
-    (out / "earlier.csv").write_text("kept\n")
+    first = export(release, out, ["6.1.1"], ["csv"])
     # 6.1.1 is written first, then 7.1 finds no seizures table in this release.
     with pytest.raises(DefinitionError, match="fct_drug_seizures"):
-        export(release, out, ["6.1.1", "7.1"], ["csv"])
+        export(release, out, ["6.1.1", "7.1"], ["parquet"])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "release.duckdb"]      # no temporary folder left
-    assert [p.name for p in out.iterdir()] == ["earlier.csv"]                              # the old export, untouched
+    assert sorted(p.name for p in out.iterdir() if p.name != MARKER) == sorted(first["files"])  # the old export, untouched
     report = export(release, out, ["6.1.1"], ["csv", "parquet"])
-    assert sorted(p.name for p in out.iterdir()) == sorted(report["files"])                 # replaced as a whole
+    assert sorted(p.name for p in out.iterdir() if p.name != MARKER) == sorted(report["files"])  # replaced as a whole
+
+
+def test_an_export_never_replaces_a_folder_of_other_files(tmp_path):
+    from exports.run import OutputError, export
+
+    release = tmp_path / "release.duckdb"
+    _tiny_release(release, with_seizures=False)
+    documents = tmp_path / "documents"
+    documents.mkdir()
+    (documents / "thesis.docx").write_text("years of work\n")
+    with pytest.raises(OutputError, match="holds other files"):
+        export(release, documents, ["6.1.1"], ["csv"])
+    assert [p.name for p in documents.iterdir()] == ["thesis.docx"]
 
 
 @pytest.mark.parametrize("where", ["file", "under_a_file", "proc"])

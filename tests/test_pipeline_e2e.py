@@ -547,8 +547,8 @@ def test_tidy_files_carry_status_bounds_provenance_and_metadata(built, tmp_path)
     assert meta["release_id"] == query(built, "select release_id from audit.release")[0][0]
     assert meta["sources"] and all(s["licence"] and s["sha256"] for s in meta["sources"])
     assert meta["illustrative"] is False
-    assert main(["export", "--home", str(built), "--tables", "7.1", "--format", "csv", "--out", str(tmp_path)]) == 0
-    (seizures_csv,) = tmp_path.glob("7.1_*.csv")
+    assert main(["export", "--home", str(built), "--tables", "7.1", "--format", "csv", "--out", str(tmp_path / "7.1")]) == 0
+    (seizures_csv,) = (tmp_path / "7.1").glob("7.1_*.csv")
     seizures = pl.read_csv(seizures_csv.read_bytes()[3:], infer_schema=False)
     assert seizures.height == 10678 and seizures.filter(pl.col("is_total") == "true").height == 295
     outputs = pl.read_parquet(tmp_path / "P.1_outputs_of_unodc_technical_assistance.parquet")
