@@ -32,8 +32,9 @@ RELEASE_TABLES = {"audit.release", "audit.release_changes"}
 
 
 def command(home: Path, fetch: bool = False) -> list[str]:
-    # `python -m` from ROOT runs the code of this tree, `unodc-indicators run` by another name.
-    return [sys.executable, "-m", "orchestration.cli", "run", "--home", str(home)] + (["--fetch"] if fetch else [])
+    # `python -m` from ROOT runs the code of this tree, `unodc-indicators run` by another name;
+    # `-v` keeps the whole Dagster log on stderr, where the moment to kill is watched for.
+    return [sys.executable, "-m", "orchestration.cli", "run", "-v", "--home", str(home)] + (["--fetch"] if fetch else [])
 
 
 class Build:
