@@ -174,7 +174,15 @@ def fault(point: str) -> None:
     """Crash tests: `UNODC_FAULT=<point>` makes the build kill itself with SIGKILL at that point,
     so a crash at an exact moment of publishing can be reproduced (RELIABILITY.md lists the points)."""
     if os.environ.get("UNODC_FAULT") == point:
-        os.kill(os.getpid(), signal.SIGKILL)
+        kill_build()
+
+
+def kill_build() -> None:
+    """SIGKILL the whole build: under `unodc-indicators run` the build is a child of the command's
+    own process (cli.run_in_child), and a fault point stands for the whole build killed."""
+    if os.environ.get("UNODC_RUN_CHILD") == "1":
+        os.killpg(os.getpgrp(), signal.SIGKILL)
+    os.kill(os.getpid(), signal.SIGKILL)
 
 
 def recover(paths: Paths) -> list[str]:

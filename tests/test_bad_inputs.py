@@ -184,3 +184,22 @@ def test_unusable_files_of_every_family_leave_the_published_warehouse_as_it_was(
     for secret in secrets.values():
         assert secret not in out + err
         assert not [p for p in written if secret.encode() in p.read_bytes()], f"{secret} was written to disk"
+
+
+def test_a_native_abort_in_a_reader_ends_the_run_as_failed_with_its_summary_and_alert(tmp_path):
+    """Issue 20, defect 1: a crafted workbook once made the reader abort the process (exit 134),
+    leaving the Dagster run STARTED with no summary and no alert. The extent check now refuses
+    such a file; this proves that any death of the build process is still reported: the reader is
+    made to abort (`UNODC_FAULT=read:abort`) in a real `unodc-indicators run`."""
+    from reliability.harness import Build, leftovers, runs_in_progress
+
+    build = Build(tmp_path, env={"UNODC_FAULT": "read:abort"}, log_name="abort")
+    code = build.wait(900)
+    err = build.stderr()
+    out = build.stdout_path.read_text()
+    assert code == 1, (code, err[-2000:])
+    assert "died of SIGABRT" in err and "The build did not publish" in err, err[-2000:]
+    assert "No warehouse published yet" in out, out
+    assert "the build process died of SIGABRT" in (tmp_path / "var" / "log" / "alerts.log").read_text()
+    assert runs_in_progress(tmp_path) == [], "the dead build's run is closed as failed, not left started"
+    assert leftovers(tmp_path)["lock_free"]

@@ -15,7 +15,7 @@ from sources.iati.template import COLUMNS as TEMPLATE_COLUMNS
 
 from .build import (COCA_ANNEX, COCA_COMPILED, HOMICIDE, HTML_ERROR_PAGE, IATI_SAMPLE, PRISONS, SEIZURES,
                     SINGLE_CONVENTION_XML, UNTOC_CSV, Serial, Text, big_cell_xlsx, csv_rows, csv_text,
-                    hostile_xml, rows_of, truncated, xlsx)
+                    declare_dimension, far_cell_xlsx, hostile_xml, rows_of, truncated, xlsx)
 
 
 @dataclass(frozen=True)
@@ -371,6 +371,11 @@ def _crime() -> list[Case]:
         c("prisons", "decompression-bomb", "file", lambda: big_cell_xlsx(), Refused(("decompression bomb",))),
         c("prisons", "decompression-bomb-with-false-sizes", "file", lambda: big_cell_xlsx(false_sizes=True),
           Refused(("declares",))),
+        # Issue 20, defect 1: a 5 KB workbook made the reader abort the process (exit 134).
+        c("prisons", "cell-at-xfd1048576", "file", lambda: far_cell_xlsx(cts_rows()[CTS_HEADER]),
+          Refused(("cells, over the", "refused before reading"))),
+        c("prisons", "dimension-declares-the-whole-sheet", "file",
+          lambda: declare_dimension(cts(cts_rows()), "A1:XFD1048576"), Refused(("dimension element",))),
         c("prisons", "csv-iso-8859-1-read-as-utf-8", "file", latin1_csv, Refused(("not UTF-8",)),
           filename="data_cts_prisons_and_prisoners.csv"),
         c("prisons", "csv-byte-order-mark", "file", lambda: b"\xef\xbb\xbf" + csv_text(cts_rows()).encode(), Loaded(),
@@ -459,6 +464,8 @@ def _crops() -> list[Case]:
         c("coca_annex", "truncated-xlsx", "file", lambda: truncated(COCA_ANNEX.read_bytes()), Refused(("damaged or truncated",))),
         c("coca_annex", "html-error-page-as-xlsx", "file", lambda: HTML_ERROR_PAGE, Refused(("an HTML page",))),
         c("coca_annex", "xlsx-without-zip-signature", "file", lambda: COCA_ANNEX.read_bytes()[4:], Refused(("no ZIP signature",))),
+        c("coca_annex", "cell-at-xfd1048576", "file", lambda: far_cell_xlsx(annex_rows()[ANNEX_YEARS]),
+          Refused(("cells, over the",))),
         c("coca_annex", "100-mb-cell", "file", lambda: big_cell_xlsx(), Refused(("decompression bomb",))),
         c("coca_compiled", "empty-file", "file", lambda: b"", Refused(("file is empty",))),
         c("coca_compiled", "header-only", "file", lambda: compiled(compiled_rows()[:1]), Refused(("no rows",))),
@@ -571,6 +578,7 @@ def _project_outputs() -> list[Case]:
         t("truncated-xlsx", "file", lambda: truncated(template()), Refused(("damaged or truncated",))),
         t("html-error-page-as-xlsx", "file", lambda: HTML_ERROR_PAGE, Refused(("an HTML page",))),
         t("xlsx-without-zip-signature", "file", lambda: template()[4:], Refused(("no ZIP signature",))),
+        t("cell-at-xfd1048576", "file", lambda: far_cell_xlsx(list(TEMPLATE_COLUMNS)), Refused(("cells, over the",))),
         t("decompression-bomb", "file", lambda: big_cell_xlsx(false_sizes=True), Refused(("declares",))),
         t("missing-column", "layout", lambda: template(header=TEMPLATE_COLUMNS[:3] + TEMPLATE_COLUMNS[4:]),
           Refused(("no header row",), sheet=PRI_SHEET)),
