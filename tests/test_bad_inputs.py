@@ -164,6 +164,15 @@ def test_unusable_files_of_every_family_leave_the_published_warehouse_as_it_was(
     store.put(annex(annex_rows()[:3]), {
         **later, "dataset": "wdr_annex_6_1_1", "family": "crop_surveys", "format": "wdr_annex",
         "item": "wdr_annex_6_1_1", "filename": "6.1.1_-_Illicit_coca_bush_cultivation.xlsx"})
+    # A valid newer homicide release of 37 rows: it would hide 76,338 published rows (issue 20, defect 2).
+    from .bad_inputs.cases import cts
+    from .bad_inputs.build import HOMICIDE, rows_of
+
+    shrunk = rows_of(HOMICIDE, 40)
+    shrunk[1] = ["08/08/2029"] + shrunk[1][1:]
+    store.put(cts(shrunk, sheet="data_cts_intentional_homicide"), {
+        **later, "dataset": "cts_intentional_homicide", "family": "crime_statistics", "format": "cts",
+        "item": "cts_intentional_homicide", "filename": "data_cts_intentional_homicide.xlsx"})
     # The alert goes out with its secrets; none of them may be written anywhere.
     secrets = {"UNODC_ALERT_WEBHOOK_TOKEN": "token-3c9f-never-stored", "IATI_API_KEY": "iati-key-b71e-never-stored"}
     monkeypatch.setenv("UNODC_ALERT_WEBHOOK_URL", http_server.base + "/hooks/alerts")
@@ -174,10 +183,23 @@ def test_unusable_files_of_every_family_leave_the_published_warehouse_as_it_was(
     out, err = capsys.readouterr()
     for says in ("Mombasa_2011.xlsx", "an HTML page", "VI-15.en.xml", "DTD or entities",
                  "data_cts_prisons_and_prisoners.xlsx", "declares 1000 bytes",
-                 "6.1.1_-_Illicit_coca_bush_cultivation.xlsx", "no figures under the year header"):
+                 "6.1.1_-_Illicit_coca_bush_cultivation.xlsx", "no figures under the year header",
+                 "cts_newest_release_does_not_shrink", "cts_intentional_homicide: the newest release has lost"):
         assert says in err, f"{says!r} not in the build's report:\n{err}"
     assert hashlib.sha256(_published(home).read_bytes()).hexdigest() == before
     assert _query(home, "select release_id from audit.release") == release
+    # The same check, on this build's tables, passes once the shrink is accepted by name, and says so.
+    from orchestration.assets.crime import _newest_releases_shrink
+    from orchestration.checks import read_table
+    from orchestration.resources import PipelineResource
+
+    pipeline = PipelineResource(home=str(home))
+    files = read_table(pipeline, "raw", "crime_files")
+    passed, meta = _newest_releases_shrink(files, pipeline)
+    assert not passed and "76338" in meta["says"], meta
+    monkeypatch.setenv("UNODC_ACCEPT_SHRINK", "cts_intentional_homicide")
+    passed, meta = _newest_releases_shrink(files, pipeline)
+    assert passed and [c["dataset"] for c in meta["accepted_by_UNODC_ACCEPT_SHRINK"].data] == ["cts_intentional_homicide"]
     (alert,) = http_server.posts
     assert alert["headers"]["Authorization"] == f"Bearer {secrets['UNODC_ALERT_WEBHOOK_TOKEN']}"
     written = [p for base in (home, Path(os.environ["DAGSTER_HOME"])) for p in base.rglob("*") if p.is_file()]

@@ -176,3 +176,19 @@ def test_seizures_keep_totals_apart_and_use_kg_equivalent():
     grams = result.accepted.filter(pl.col("unit_text") == "Grams", pl.col("quantity") > 0).row(0, named=True)
     assert grams["kg_equivalent"] == pytest.approx(grams["quantity"] / 1000, rel=1e-6)
     assert result.facts["missing_kg"] == result.accepted["kg_equivalent"].null_count() == 99
+
+
+def test_an_indicator_is_inferred_only_for_a_dataset_that_declares_exactly_one(tmp_path):
+    """Issue 20, defect 2: without its Indicator column a file is refused, unless its dataset
+    declares its one indicator (datasets.yaml `single_indicator`); then every row takes it, and the
+    report says so."""
+    from tests.bad_inputs.cases import CTS_HEADER, cts, cts_col, cts_rows, drop_col
+
+    data = cts(drop_col(cts_rows(), cts_col("Indicator")))
+    with pytest.raises(SourceError, match="missing: Indicator"):
+        parse_cts(data, filename="data_cts_prisons_and_prisoners.xlsx")
+    result = parse_cts(data, filename="data_cts_prisons_and_prisoners.xlsx", single_indicator="Persons held")
+    assert result.rows_in == len(cts_rows()) - CTS_HEADER - 1 and result.reconciles
+    assert set(result.accepted["indicator"].to_list()) == {"Persons held"}
+    assert result.facts["indicator_inferred"] == "Persons held"
+    assert any("no Indicator column" in w for w in result.warnings)

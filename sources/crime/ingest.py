@@ -29,8 +29,13 @@ def parse_snapshot(store: SnapshotStore, snap: Snapshot) -> FrameResult:
     parser = PARSERS.get(snap.format)
     if parser is None:
         raise SourceError(f"no parser for format {snap.format!r}", file=snap.filename)
+    options = {}
+    if snap.format == "cts":
+        from ..catalog import datasets
+
+        options["single_indicator"] = datasets().get(snap.dataset, {}).get("single_indicator")
     try:
-        return parser(store.read_bytes(snap), filename=snap.filename)
+        return parser(store.read_bytes(snap), filename=snap.filename, **options)
     except SourceError as exc:
         raise SourceError(f"{exc.reason} (snapshot {snap.name})", file=exc.file, sheet=exc.sheet,
                           row=exc.row, column=exc.column) from None

@@ -382,6 +382,9 @@ def _crime() -> list[Case]:
           filename="data_cts_prisons_and_prisoners.csv"),
         c("prisons", "missing-column", "layout", lambda: cts(drop_col(cts_rows(), cts_col("Sex"))),
           Refused(("missing: Sex",), sheet=CTS_SHEET, row=CTS_HEADER + 1, column="Sex")),
+        # Issue 20, defect 2: a release without Indicator loaded, and as the newest release it hid every row.
+        c("prisons", "missing-indicator-column", "layout", lambda: cts(drop_col(cts_rows(), cts_col("Indicator"))),
+          Refused(("missing: Indicator",), sheet=CTS_SHEET, column="Indicator")),
         c("prisons", "renamed-column", "layout", lambda: cts(edit(cts_rows(), CTS_HEADER, cts_col("Year"), "Yr")),
           Refused(("missing: Year",), sheet=CTS_SHEET, column="Year")),
         c("prisons", "duplicated-column", "layout", lambda: cts(dup_col(cts_rows(), cts_col("Year"))),
