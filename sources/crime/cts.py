@@ -160,6 +160,8 @@ def parse_cts(data: bytes, *, filename: str, min_year: int = 1900, single_indica
         (pl.col("value_text").is_null(), header[positions[value_key]], "value_text", "value is empty"),
         (pl.col("value_text").is_not_null() & pl.col("value_numeric").is_null() & ~pl.col("is_censored"),
          header[positions[value_key]], "value_text", "value is not a number"),
+        (pl.col("value_numeric").is_infinite() | pl.col("value_numeric").is_nan(), header[positions[value_key]],
+         "value_text", "value is too large to be a finite number"),
         (pl.col("value_numeric") < 0, header[positions[value_key]], "value_text",
          "negative value (counts, rates and percentages cannot be negative)"),
         (pl.col("unit_kind").is_null(), REQUIRED["iso3_code"], "reporting_unit",

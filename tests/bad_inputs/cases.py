@@ -401,6 +401,9 @@ def _crime() -> list[Case]:
         c("prisons", "year-before-1900", "row", lambda: cts_edit("Year", "1899"), Loaded({"impossible year": 1})),
         c("prisons", "year-1013", "row", lambda: cts_edit("Year", "1013"), Loaded({"impossible year": 1})),
         c("prisons", "negative-count", "row", lambda: cts_edit("VALUE", "-173"), Loaded({"negative": 1}, column="VALUE")),
+        # Issue 20, defect 6: 1e309 was stored as inf.
+        c("prisons", "value-1e309", "row", lambda: cts_edit("VALUE", "1e309"), Loaded({"finite number": 1}, column="VALUE")),
+        c("prisons", "value-nan", "row", lambda: cts_edit("VALUE", "NaN"), Loaded({"not a number": 1})),
         c("prisons", "censored-and-thousands", "row", text_and_censored, Loaded(check=both)),
         c("prisons", "duplicate-row", "row", lambda: cts(append(cts_rows(), cts_rows()[CTS_HEADER + 1])),
           Loaded(added=1, check=duplicates)),
@@ -417,6 +420,7 @@ def _crime() -> list[Case]:
         c("seizures", "year-1013", "row", lambda: seizure_edit("Year", "1013"), Loaded({"impossible or missing year": 1})),
         c("seizures", "negative-quantity", "row", lambda: seizure_edit("KgEquivalent", "-5"), Loaded({"negative": 1})),
         c("seizures", "censored-value", "row", lambda: seizure_edit("KgEquivalent", "<5"), Loaded({"not a number": 1})),
+        c("seizures", "kg-1e309", "row", lambda: seizure_edit("KgEquivalent", "1e309"), Loaded({"finite number": 1})),
         c("seizures", "thousands-separator", "row", lambda: seizure_edit("KgEquivalent", "1,282"), Loaded()),
     ]
 
@@ -497,6 +501,7 @@ def _crops() -> list[Case]:
           Loaded({"duplicate": 1}, added=1)),
         c("coca_annex", "footnote-glued-to-number", "row", lambda: annex_edit("Colombia", 5, "48000a"),
           Loaded({"not a number": 1})),
+        c("coca_annex", "figure-1e309", "row", lambda: annex_edit("Colombia", 3, "1e309"), Loaded({"finite number": 1})),
         c("coca_annex", "formula-as-label", "row", lambda: annex_edit("Bolivia", 0, "=SUM(B7:B9)"),
           Loaded({"maps to no country": 1})),
         c("coca_compiled", "unknown-country", "row", lambda: compiled_edit(1, "iso3", "XYZ"),
@@ -508,6 +513,9 @@ def _crops() -> list[Case]:
         c("coca_compiled", "censored-and-thousands", "row", both_compiled, Loaded({"not a number": 1})),
         c("coca_compiled", "duplicate-row", "row", lambda: compiled(append(compiled_rows(), compiled_rows()[1])),
           Loaded({"duplicate": 1}, added=1)),
+        c("coca_compiled", "hectares-nan", "row", lambda: compiled_edit(1, "hectares", "nan"), Loaded({"not a finite number": 1})),
+        c("coca_compiled", "hectares-1e309", "row", lambda: compiled_edit(1, "hectares", "1e309"),
+          Loaded({"not a finite number": 1})),
         c("coca_compiled", "formula-as-label", "row", lambda: compiled_edit(1, "country", "=1+1"),
           Loaded({"does not match the country": 1})),
     ]
@@ -559,6 +567,18 @@ def _project_outputs() -> list[Case]:
           Loaded({"not a decimal number": 1}, added=1)),
         c("iati", "negative-actual", "row", lambda: iati_sub('<actual value="14">', '<actual value="-14">'),
           Loaded({"negative": 1}, added=1)),
+        # Issue 20, defect 6: a 400-digit actual was stored as inf, a percentage of NaN accepted.
+        c("iati", "actual-of-400-digits", "row", lambda: iati_sub('<actual value="14">', '<actual value="' + "9" * 400 + '">'),
+          Loaded({"finite number": 1}, added=1)),
+        c("iati", "percentage-nan", "row", lambda: iati_sub('<recipient-country code="AF" percentage="33.33"',
+                                                            '<recipient-country code="AF" percentage="NaN"'),
+          Loaded({"percentage 'NaN' is not a decimal number": 1}, added=1)),
+        c("iati", "percentage-over-100", "row", lambda: iati_sub('<sector vocabulary="1" code="16063" percentage="100"',
+                                                                 '<sector vocabulary="1" code="16063" percentage="250"'),
+          Loaded({"not between 0 and 100": 1}, added=1)),
+        c("iati", "budget-inf", "row", lambda: iati_sub('value-date="2008-03-01">1734000<',
+                                                        'value-date="2008-03-01">1' + "0" * 400 + '<'),
+          Loaded({"finite number": 1}, added=1)),
         c("iati", "actual-period-in-the-future", "row",
           lambda: iati_sub('<period-end iso-date="2009-06-30"/>', '<period-end iso-date="2099-06-30"/>'),
           Loaded({"future": 3}, added=3)),
@@ -603,6 +623,8 @@ def _project_outputs() -> list[Case]:
         t("thousands-separator", "row", lambda: template_edit(0, 3, "1,282"), Loaded(check=accepted_value("value", 1282.0))),
         t("duplicate-row", "row", lambda: template(pri_rows=append(template_rows(), template_rows()[0])),
           Loaded({"duplicate of row": 1}, added=1)),
+        t("value-nan", "row", lambda: template_edit(0, 3, "nan"), Loaded({"not a number": 1})),
+        t("value-inf", "row", lambda: template_edit(0, 3, "inf"), Loaded({"not a number": 1})),
         t("footnote-glued-to-number", "row", lambda: template_edit(0, 3, "120a"), Loaded({"not a number": 1})),
         t("formula-as-label", "row", lambda: template_edit(0, 0, FORMULA), Loaded({"spreadsheet formula": 1}, column="Country")),
     ]
