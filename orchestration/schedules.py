@@ -16,7 +16,8 @@ import os
 
 import dagster as dg
 
-from sources.iati.landing import iati_landing_dir, landing_dir
+from sources.errors import SourceError
+from sources.iati.landing import entries, iati_landing_dir, landing_dir, read_landing_file
 from sources.settings import Paths, paths
 from sources.snapshots import SnapshotStore
 
@@ -67,8 +68,15 @@ nightly_schedule = dg.ScheduleDefinition(
 
 def landing_files(home) -> list[tuple[str, str]]:
     """(name, sha256) of every file in the landing folders."""
-    found = sorted(landing_dir(home).glob("*.xlsx")) + sorted(iati_landing_dir(home).glob("*.xml"))
-    return [(f"{p.parent.name}/{p.name}", hashlib.sha256(p.read_bytes()).hexdigest()) for p in found]
+    found = entries(landing_dir(home), ".xlsx") + entries(iati_landing_dir(home), ".xml")
+    out = []
+    for p in found:
+        try:
+            data = read_landing_file(p)
+        except (SourceError, OSError):
+            data = p.name.encode()   # refused by the import too, which quarantines it: still a reason to run
+        out.append((f"{p.parent.name}/{p.name}", hashlib.sha256(data).hexdigest()))
+    return out
 
 
 def pending_landing_files(home) -> list[tuple[str, str]]:
