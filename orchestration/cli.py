@@ -219,22 +219,48 @@ def run_in_child(argv: list[str], args) -> int:
                threading.Thread(target=forward, args=(proc.stderr, sys.stderr), daemon=True)]
     for t in threads:
         t.start()
+    stopped = []
+
+    def stop(signum, frame):
+        # Dagster turns a signal inside a step into a step failure (and a snapshot step retries):
+        # the build is given STOP_SECONDS to end, then killed; either way this process closes the
+        # run as failed and reports it. What is published stays whole at any moment (RELIABILITY.md).
+        stopped.append(signal.Signals(signum).name)
+        proc.send_signal(signum)
+        threading.Thread(target=_kill_after, args=(proc, STOP_SECONDS), daemon=True).start()
+
     for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda signum, frame: proc.send_signal(signum))
+        signal.signal(sig, stop)
     code = proc.wait()
     for t in threads:
         t.join()
+    where = Paths(Path(args.home).resolve()) if args.home else paths()
+    if stopped:
+        return report_dead_child(where, None, f"the build was stopped by {stopped[0]}")
     if code >= 0:
         return code
-    return report_dead_child(Paths(Path(args.home).resolve()) if args.home else paths(), signal.Signals(-code).name)
+    return report_dead_child(where, signal.Signals(-code).name)
 
 
-def report_dead_child(where: Paths, signal_name: str) -> int:
+STOP_SECONDS = 10
+
+
+def _kill_after(proc, seconds: float) -> None:
+    import signal
+    import subprocess
+
+    try:
+        proc.wait(seconds)
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGKILL)
+
+
+def report_dead_child(where: Paths, signal_name: str | None, why: str | None = None) -> int:
     from .alerts import notify_failure
     from .resources import build_lock_once
 
-    why = (f"the build process died of {signal_name} (a native crash, such as a reader's abort, or a kill from "
-           "outside): no Python handler ran")
+    why = why or (f"the build process died of {signal_name} (a native crash, such as a reader's abort, or a kill "
+                  "from outside): no Python handler ran")
     run_ids = []
     with build_lock_once(where):
         run_ids = _close_dead_runs(_instance(), where, why)

@@ -181,13 +181,18 @@ def test_unusable_files_of_every_family_leave_the_published_warehouse_as_it_was(
     capsys.readouterr()
     assert main(["run", "--home", str(home)]) == 1
     out, err = capsys.readouterr()
-    for says in ("Mombasa_2011.xlsx", "an HTML page", "VI-15.en.xml", "DTD or entities",
+    for says in ("landing file(s) refused", "Mombasa 2011.xlsx", "an HTML page", "VI-15.en.xml", "DTD or entities",
                  "data_cts_prisons_and_prisoners.xlsx", "declares 1000 bytes",
                  "6.1.1_-_Illicit_coca_bush_cultivation.xlsx", "no figures under the year header",
                  "cts_newest_release_does_not_shrink", "cts_intentional_homicide: the newest release has lost"):
         assert says in err, f"{says!r} not in the build's report:\n{err}"
     assert hashlib.sha256(_published(home).read_bytes()).hexdigest() == before
     assert _query(home, "select release_id from audit.release") == release
+    # The refused landing file was never stored (so it cannot fail a later build): it waits in the
+    # quarantine beside its reason (issue 20, defect 4).
+    assert not [sn for sn in store.list() if "Mombasa" in sn.filename]
+    assert not (home / "var" / "landing" / "templates" / "Mombasa 2011.xlsx").exists()
+    assert "an HTML page" in next((home / "var" / "landing" / "quarantine").glob("*Mombasa_2011.xlsx.reason.txt")).read_text()
     # The same check, on this build's tables, passes once the shrink is accepted by name, and says so.
     from orchestration.assets.crime import _newest_releases_shrink
     from orchestration.checks import read_table
@@ -225,3 +230,20 @@ def test_a_native_abort_in_a_reader_ends_the_run_as_failed_with_its_summary_and_
     assert "the build process died of SIGABRT" in (tmp_path / "var" / "log" / "alerts.log").read_text()
     assert runs_in_progress(tmp_path) == [], "the dead build's run is closed as failed, not left started"
     assert leftovers(tmp_path)["lock_free"]
+
+
+def test_sigterm_ends_a_build_cleanly_closing_its_run_and_releasing_the_lock(tmp_path):
+    """Issue 20, defect 5: SIGTERM was ignored while the build held its lock. Now `run` passes it
+    to the build, which unwinds: the run is closed as failed, the summary printed, the lock free."""
+    import signal
+
+    from reliability.harness import Build, leftovers, runs_in_progress
+
+    build = Build(tmp_path, log_name="sigterm")
+    assert build.when(r"STEP_START").wait(600), build.stderr()[-2000:]
+    build.proc.send_signal(signal.SIGTERM)
+    code = build.wait(120)
+    err = build.stderr()
+    assert code == 1 and "the build was stopped by SIGTERM" in err, (code, err[-2000:])
+    assert "the build was stopped by SIGTERM" in (tmp_path / "var" / "log" / "alerts.log").read_text()
+    assert runs_in_progress(tmp_path) == [] and leftovers(tmp_path)["lock_free"]
