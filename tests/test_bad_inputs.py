@@ -173,6 +173,14 @@ def test_unusable_files_of_every_family_leave_the_published_warehouse_as_it_was(
     store.put(cts(shrunk, sheet="data_cts_intentional_homicide"), {
         **later, "dataset": "cts_intentional_homicide", "family": "crime_statistics", "format": "cts",
         "item": "cts_intentional_homicide", "filename": "data_cts_intentional_homicide.xlsx"})
+    # A compiled CSV of 3 rows, each rejected: under the rated size, but it contributed nothing (defect 8).
+    from .bad_inputs.cases import compiled, compiled_rows
+
+    rows = compiled_rows()
+    nowhere = [rows[0]] + [[("XYZ" if h == "iso3" else c) for h, c in zip(rows[0], r)] for r in rows[1:4]]
+    store.put(compiled(nowhere), {
+        **later, "dataset": "crop_compiled_coca", "family": "crop_surveys", "format": "crop_compiled",
+        "item": "crop_compiled_coca", "filename": "coca_cultivation_ha_by_country_year.csv"})
     # The alert goes out with its secrets; none of them may be written anywhere.
     secrets = {"UNODC_ALERT_WEBHOOK_TOKEN": "token-3c9f-never-stored", "IATI_API_KEY": "iati-key-b71e-never-stored"}
     monkeypatch.setenv("UNODC_ALERT_WEBHOOK_URL", http_server.base + "/hooks/alerts")
@@ -184,7 +192,8 @@ def test_unusable_files_of_every_family_leave_the_published_warehouse_as_it_was(
     for says in ("landing file(s) refused", "Mombasa 2011.xlsx", "an HTML page", "VI-15.en.xml", "DTD or entities",
                  "data_cts_prisons_and_prisoners.xlsx", "declares 1000 bytes",
                  "6.1.1_-_Illicit_coca_bush_cultivation.xlsx", "no figures under the year header",
-                 "cts_newest_release_does_not_shrink", "cts_intentional_homicide: the newest release has lost"):
+                 "cts_newest_release_does_not_shrink", "every_row_rejected",
+                 "coca_cultivation_ha_by_country_year.csv (3 of 3 rows rejected)", "cts_intentional_homicide: the newest release has lost"):
         assert says in err, f"{says!r} not in the build's report:\n{err}"
     assert hashlib.sha256(_published(home).read_bytes()).hexdigest() == before
     assert _query(home, "select release_id from audit.release") == release

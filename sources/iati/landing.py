@@ -127,12 +127,18 @@ def _check(data: bytes, name: str, fmt: str) -> None:
     if fmt == "iati_xml":
         from .activities import parse_iati
 
-        parse_iati(data, filename=name)
+        parsed = parse_iati(data, filename=name)
+        if parsed.rejects and not parsed.activities:
+            raise SourceError(f"every activity rejected ({len(parsed.rejects)}): {parsed.rejects[0]['reason']}",
+                              file=name)
     else:
         from ..strategy.registry import load_registry
         from .template import parse_template
 
-        parse_template(data, filename=name, registry=load_registry())
+        result = parse_template(data, filename=name, registry=load_registry())
+        if result.rows_in and not result.rows_accepted:
+            # It would contribute nothing and fail the reject-rate check of every later build.
+            raise SourceError(f"every row rejected ({result.rows_in}): {result.rejects['reason'][0]}", file=name)
 
 
 def quarantine(home: Path, path: Path, reason: str) -> str | None:
