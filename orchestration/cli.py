@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from sources.errors import FetchError, SourceError
-from sources.settings import Paths, paths
+from sources.settings import Paths, SettingsError, paths, settings
 
 FAMILIES = ("ratification", "crime_statistics", "crop_surveys", "project_outputs")
 
@@ -47,6 +47,12 @@ def main(argv: list[str] | None = None) -> int:
     exp.add_argument("--compare", help="release id or tag: write beside each table what changed since it")
     exp.add_argument("--home", help="folder for var/ and warehouse/")
     args = parser.parse_args(argv)
+    try:
+        # Every setting is checked before any work: a bad one stops the command in one line.
+        settings()
+    except SettingsError as exc:
+        print(f"unodc-indicators: {exc}", file=sys.stderr)
+        return 2
     if args.command == "run" and argv is None and os.environ.get(CHILD_ENV) != "1":
         # Run as a program: the build runs in a child process, so that a death no Python handler
         # sees (a native abort in a reader, an out-of-memory kill) still ends as a failed run

@@ -12,13 +12,12 @@ Fetching happens in the refresh run, never in a schedule or sensor tick; the tic
 snapshot catalogue, the landing folders and the published manifest.
 """
 import hashlib
-import os
 
 import dagster as dg
 
 from sources.errors import SourceError
 from sources.iati.landing import entries, iati_landing_dir, landing_dir, read_landing_file
-from sources.settings import Paths, paths
+from sources.settings import Paths, paths, settings
 from sources.snapshots import SnapshotStore
 
 from .assets import crime, crops, project_outputs, ratification, registry
@@ -61,7 +60,7 @@ def _pipeline_config(fetch: bool) -> dict:
 
 nightly_schedule = dg.ScheduleDefinition(
     name="nightly", job=refresh_job, cron_schedule=NIGHTLY_CRON,
-    execution_timezone=os.environ.get("UNODC_NIGHTLY_TIMEZONE") or "UTC",
+    execution_timezone=settings().nightly_timezone,
     run_config=_pipeline_config(fetch=True), default_status=dg.DefaultScheduleStatus.RUNNING,
     description="Every night at 02:00 (UNODC_NIGHTLY_TIMEZONE, default UTC): fetch every source.")
 

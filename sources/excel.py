@@ -13,6 +13,7 @@ import polars as pl
 
 from .errors import SourceError
 from .parsing import MAX_FILE_BYTES
+from .settings import settings
 
 XLSX_SIGNATURE = b"PK\x03\x04"
 MAX_UNZIPPED_BYTES = 500 * 1024 * 1024
@@ -157,7 +158,7 @@ def read_sheet_as_text(data: bytes, filename: str, sheet: str | int = 0) -> tupl
     each row's number in the workbook, so that a reject names the row a person sees in Excel.
     """
     check_xlsx(data, filename)
-    if os.environ.get("UNODC_FAULT") == "read:abort":
+    if settings().fault == "read:abort":
         # Crash tests: a native abort in the reader, as a crafted workbook once caused (RELIABILITY.md).
         os.abort()
     try:

@@ -245,3 +245,51 @@ def test_a_landing_folder_reads_regular_files_only_and_quarantines_the_rest(tmp_
         "the link itself is moved, never what it names"
     assert sorted(p.name for p in templates.iterdir()) == ["good.xlsx"]
     assert [s.filename for s in import_landing(store, tmp_path)] == ["good.xlsx"], "the next import is clean"
+
+
+@pytest.mark.parametrize("variable, value, says", [
+    ("UNODC_KEEP_RELEASES", "abc", "not a whole number"),
+    ("UNODC_NIGHTLY_TIMEZONE", "Mars/Olympus_Mons", "not an IANA time zone"),
+    ("UNODC_ALERT_SMTP_PORT", "smtp", "not a port number"),
+    ("UNODC_ALERT_WEBHOOK_URL", "file:///etc/passwd", "not an http(s) URL"),
+    ("UNODC_HOME", "/tmp/it's", "may not contain a quote"),
+    ("UNODC_DUCKDB_MEMORY_LIMIT", "lots", "not a size"),
+    ("UNODC_FETCH_TIMEOUT", "-1", "seconds must be above 0"),
+    ("UNODC_UNTC_URL", "https://treaties.un.org/{chapter.__class__.__mro__}", "is not one of {chapter}, {item}"),
+    ("UNODC_UNTC_URL", "https://treaties.un.org/{0}", "placeholder {0}"),
+    ("UNODC_UNTC_URL", "https://treaties.un.org/{item!r}", "placeholder {item!r}"),
+    ("UNODC_CTS_HOMICIDE_URL", "https://x.org/{item}", "none (no placeholder)"),
+])
+def test_a_bad_setting_stops_the_command_at_once_in_one_line(variable, value, says, tmp_path, monkeypatch, capsys):
+    """Issue 20, defects 13 and 14: settings are checked at start, before any build work, each
+    error one line naming the variable; URL templates take only their named placeholders."""
+    monkeypatch.setenv(variable, value)
+    assert main(["run", "--home", str(tmp_path / "home")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and err.startswith(f"unodc-indicators: {variable}=") and says in err, err
+    assert not (tmp_path / "home").exists(), "nothing was built"
+
+
+def test_a_url_template_fills_only_its_named_placeholders(monkeypatch):
+    from sources.catalog import dataset_url
+    from sources.settings import SettingsError, fill_template
+
+    monkeypatch.setenv("UNODC_UNTC_URL", "https://mirror.example/{chapter}/{item}.xml")
+    assert dataset_url("untc_status", chapter="VI", item="VI-15") == "https://mirror.example/VI/VI-15.xml"
+    with pytest.raises(ValueError, match="not one of"):
+        fill_template("https://x/{chapter.__class__}", ("chapter",), chapter="VI")
+    monkeypatch.setenv("UNODC_UNTC_URL", "https://x/{chapter.__init__.__globals__}")
+    with pytest.raises(SettingsError, match="UNODC_UNTC_URL"):
+        dataset_url("untc_status", chapter="VI", item="VI-15")
+
+
+def test_the_readme_lists_every_setting_with_its_default():
+    """The README's table of settings is the settings module's, variable for variable."""
+    from sources.settings import SETTINGS
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    rows = dict(re.findall(r"^\| `(UNODC_[A-Z_]+)` \| ([^|]*) \|", readme, re.M))
+    assert set(rows) == {s.name for s in SETTINGS}, set(rows) ^ {s.name for s in SETTINGS}
+    for s in SETTINGS:
+        shown = rows[s.name].strip().strip("`")
+        assert shown == (s.default if s.default is not None else "(unset)"), (s.name, shown)
