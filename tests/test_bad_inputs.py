@@ -164,23 +164,6 @@ def test_unusable_files_of_every_family_leave_the_published_warehouse_as_it_was(
     store.put(annex(annex_rows()[:3]), {
         **later, "dataset": "wdr_annex_6_1_1", "family": "crop_surveys", "format": "wdr_annex",
         "item": "wdr_annex_6_1_1", "filename": "6.1.1_-_Illicit_coca_bush_cultivation.xlsx"})
-    # A valid newer homicide release of 37 rows: it would hide 76,338 published rows (issue 20, defect 2).
-    from .bad_inputs.cases import cts
-    from .bad_inputs.build import HOMICIDE, rows_of
-
-    shrunk = rows_of(HOMICIDE, 40)
-    shrunk[1] = ["08/08/2029"] + shrunk[1][1:]
-    store.put(cts(shrunk, sheet="data_cts_intentional_homicide"), {
-        **later, "dataset": "cts_intentional_homicide", "family": "crime_statistics", "format": "cts",
-        "item": "cts_intentional_homicide", "filename": "data_cts_intentional_homicide.xlsx"})
-    # A compiled CSV of 3 rows, each rejected: under the rated size, but it contributed nothing (defect 8).
-    from .bad_inputs.cases import compiled, compiled_rows
-
-    rows = compiled_rows()
-    nowhere = [rows[0]] + [[("XYZ" if h == "iso3" else c) for h, c in zip(rows[0], r)] for r in rows[1:4]]
-    store.put(compiled(nowhere), {
-        **later, "dataset": "crop_compiled_coca", "family": "crop_surveys", "format": "crop_compiled",
-        "item": "crop_compiled_coca", "filename": "coca_cultivation_ha_by_country_year.csv"})
     # The alert goes out with its secrets; none of them may be written anywhere.
     secrets = {"UNODC_ALERT_WEBHOOK_TOKEN": "token-3c9f-never-stored", "IATI_API_KEY": "iati-key-b71e-never-stored"}
     monkeypatch.setenv("UNODC_ALERT_WEBHOOK_URL", http_server.base + "/hooks/alerts")
@@ -191,9 +174,7 @@ def test_unusable_files_of_every_family_leave_the_published_warehouse_as_it_was(
     out, err = capsys.readouterr()
     for says in ("landing file(s) refused", "Mombasa 2011.xlsx", "an HTML page", "VI-15.en.xml", "DTD or entities",
                  "data_cts_prisons_and_prisoners.xlsx", "declares 1000 bytes",
-                 "6.1.1_-_Illicit_coca_bush_cultivation.xlsx", "no figures under the year header",
-                 "cts_newest_release_does_not_shrink", "every_row_rejected",
-                 "coca_cultivation_ha_by_country_year.csv (3 of 3 rows rejected)", "cts_intentional_homicide: the newest release has lost"):
+                 "6.1.1_-_Illicit_coca_bush_cultivation.xlsx", "no figures under the year header"):
         assert says in err, f"{says!r} not in the build's report:\n{err}"
     assert hashlib.sha256(_published(home).read_bytes()).hexdigest() == before
     assert _query(home, "select release_id from audit.release") == release
@@ -202,18 +183,6 @@ def test_unusable_files_of_every_family_leave_the_published_warehouse_as_it_was(
     assert not [sn for sn in store.list() if "Mombasa" in sn.filename]
     assert not (home / "var" / "landing" / "templates" / "Mombasa 2011.xlsx").exists()
     assert "an HTML page" in next((home / "var" / "landing" / "quarantine").glob("*Mombasa_2011.xlsx.reason.txt")).read_text()
-    # The same check, on this build's tables, passes once the shrink is accepted by name, and says so.
-    from orchestration.assets.crime import _newest_releases_shrink
-    from orchestration.checks import read_table
-    from orchestration.resources import PipelineResource
-
-    pipeline = PipelineResource(home=str(home))
-    files = read_table(pipeline, "raw", "crime_files")
-    passed, meta = _newest_releases_shrink(files, pipeline)
-    assert not passed and "76338" in meta["says"], meta
-    monkeypatch.setenv("UNODC_ACCEPT_SHRINK", "cts_intentional_homicide")
-    passed, meta = _newest_releases_shrink(files, pipeline)
-    assert passed and [c["dataset"] for c in meta["accepted_by_UNODC_ACCEPT_SHRINK"].data] == ["cts_intentional_homicide"]
     (alert,) = http_server.posts
     assert alert["headers"]["Authorization"] == f"Bearer {secrets['UNODC_ALERT_WEBHOOK_TOKEN']}"
     written = [p for base in (home, Path(os.environ["DAGSTER_HOME"])) for p in base.rglob("*") if p.is_file()]
@@ -256,3 +225,52 @@ def test_sigterm_ends_a_build_cleanly_closing_its_run_and_releasing_the_lock(tmp
     assert code == 1 and "the build was stopped by SIGTERM" in err, (code, err[-2000:])
     assert "the build was stopped by SIGTERM" in (tmp_path / "var" / "log" / "alerts.log").read_text()
     assert runs_in_progress(tmp_path) == [] and leftovers(tmp_path)["lock_free"]
+
+
+def test_a_release_that_shrinks_the_warehouse_or_a_file_of_rejects_does_not_publish(home_with_rejects, tmp_path, capsys,
+                                                                                  monkeypatch):
+    """Issue 20, defects 2 and 8: a valid newer homicide release of 37 rows would have hidden the
+    76,338 published rows with exit 0; a compiled CSV of three rows, all rejected, passed because
+    the reject rate skips files under 50 rows. Both now stop the build, named with their numbers;
+    the shrink passes once accepted by name (UNODC_ACCEPT_SHRINK), and the check records it."""
+    import hashlib
+    import shutil
+
+    from orchestration.assets.crime import _newest_releases_shrink
+    from orchestration.checks import read_table
+    from orchestration.cli import main
+    from orchestration.resources import PipelineResource
+    from sources.snapshots import SnapshotStore
+
+    from .bad_inputs.build import HOMICIDE, rows_of
+    from .bad_inputs.cases import compiled, compiled_rows, cts
+
+    home = tmp_path / "home"
+    shutil.copytree(home_with_rejects, home)
+    before = hashlib.sha256(_published(home).read_bytes()).hexdigest()
+    store = SnapshotStore(home / "var" / "snapshots")
+    later = {"version": "2030-01-01", "as_of": "2030-01-01", "licence": "test"}
+    shrunk = rows_of(HOMICIDE, 40)
+    shrunk[1] = ["08/08/2029"] + list(shrunk[1][1:])
+    store.put(cts(shrunk, sheet="data_cts_intentional_homicide"), {
+        **later, "dataset": "cts_intentional_homicide", "family": "crime_statistics", "format": "cts",
+        "item": "cts_intentional_homicide", "filename": "data_cts_intentional_homicide.xlsx"})
+    rows = compiled_rows()
+    nowhere = [rows[0]] + [[("XYZ" if h == "iso3" else c) for h, c in zip(rows[0], r)] for r in rows[1:4]]
+    store.put(compiled(nowhere), {
+        **later, "dataset": "crop_compiled_coca", "family": "crop_surveys", "format": "crop_compiled",
+        "item": "crop_compiled_coca", "filename": "coca_cultivation_ha_by_country_year.csv"})
+    capsys.readouterr()
+    assert main(["run", "--home", str(home)]) == 1
+    err = capsys.readouterr().err
+    for says in ("cts_newest_release_does_not_shrink", "cts_intentional_homicide: the newest release has lost",
+                 "76338", "every_row_rejected", "coca_cultivation_ha_by_country_year.csv (3 of 3 rows rejected)"):
+        assert says in err, f"{says!r} not in the build's report:\n{err[-3000:]}"
+    assert hashlib.sha256(_published(home).read_bytes()).hexdigest() == before
+    pipeline = PipelineResource(home=str(home))
+    files = read_table(pipeline, "raw", "crime_files")
+    passed, meta = _newest_releases_shrink(files, pipeline)
+    assert not passed and "lost 76301 of 76338 (100%) rows" in meta["says"], meta
+    monkeypatch.setenv("UNODC_ACCEPT_SHRINK", "cts_intentional_homicide")
+    passed, meta = _newest_releases_shrink(files, pipeline)
+    assert passed and [c["dataset"] for c in meta["accepted_by_UNODC_ACCEPT_SHRINK"].data] == ["cts_intentional_homicide"]
