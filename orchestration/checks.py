@@ -159,17 +159,22 @@ def file_reject_rate(files_key: list[str], name: str) -> Check:
 
     Files under RATE_MIN_ROWS rows (a filled template, an annex table) are not rated: a few bad
     rows there are rejected and reported while the rest loads, and a changed layout stops such a
-    file with its own error.
+    file with its own error. A file of any size whose every row was rejected fails the check.
     """
 
     def rule(rejects: pl.DataFrame, pipeline: PipelineResource) -> tuple[bool, dict]:
-        files = read_table(pipeline, *files_key).filter(pl.col("rows_in") >= RATE_MIN_ROWS).with_columns(
+        every = read_table(pipeline, *files_key)
+        # A file whose every row was rejected contributed nothing, whatever its size: unusable.
+        empty = every.filter((pl.col("rows_in") > 0) & (pl.col("rows_accepted") == 0))
+        files = every.filter(pl.col("rows_in") >= RATE_MIN_ROWS).with_columns(
             (pl.col("rows_rejected") / pl.col("rows_in").clip(1)).alias("rate")).sort("rate", descending=True)
         worst = float(files["rate"][0]) if files.height else 0.0
         reasons = (rejects.with_columns(pl.col("reason").str.replace(r":.*$", "")).group_by("reason").len()
                    .sort("len", descending=True).to_dicts() if rejects.height else [])
-        return worst <= pipeline.max_reject_rate, {
-            "rows_in": int(files["rows_in"].sum()), "rows_rejected": int(files["rows_rejected"].sum()),
+        meta = {"every_row_rejected": ", ".join(f"{f} ({n} of {n} rows rejected)" for f, n in
+                                                empty.select("source_file", "rows_in").iter_rows())} if empty.height else {}
+        return worst <= pipeline.max_reject_rate and empty.is_empty(), {
+            **meta, "rows_in": int(files["rows_in"].sum()), "rows_rejected": int(files["rows_rejected"].sum()),
             "worst_file": dg.MetadataValue.json(files.head(1).select("source_file", "rate").to_dicts()),
             "max_reject_rate": pipeline.max_reject_rate, "files_rated_from_rows": RATE_MIN_ROWS,
             "by_reason": dg.MetadataValue.json(reasons)}

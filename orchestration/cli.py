@@ -9,7 +9,7 @@ import textwrap
 from pathlib import Path
 
 from sources.errors import FetchError, SourceError
-from sources.settings import Paths, paths
+from sources.settings import Paths, SettingsError, paths, settings
 
 FAMILIES = ("ratification", "crime_statistics", "crop_surveys", "project_outputs")
 
@@ -51,6 +51,17 @@ def main(argv: list[str] | None = None) -> int:
     exp.add_argument("--compare", help="release id or tag: write beside each table what changed since it")
     exp.add_argument("--home", help="folder for var/ and warehouse/")
     args = parser.parse_args(argv)
+    try:
+        # Every setting is checked before any work: a bad one stops the command in one line.
+        settings()
+    except SettingsError as exc:
+        print(f"unodc-indicators: {exc}", file=sys.stderr)
+        return 2
+    if args.command == "run" and argv is None and os.environ.get(CHILD_ENV) != "1":
+        # Run as a program: the build runs in a child process, so that a death no Python handler
+        # sees (a native abort in a reader, an out-of-memory kill) still ends as a failed run
+        # with its summary and its alert. Called as a function (the tests), it runs in-process.
+        return run_in_child(sys.argv[1:], args)
     if args.command == "run":
         from .warehouse import BuildLocked
 
@@ -221,16 +232,97 @@ def command_run(args) -> int:
     return 0
 
 
-def _close_dead_runs(instance, where: Paths) -> None:
+CHILD_ENV = "UNODC_RUN_CHILD"
+
+
+def run_in_child(argv: list[str], args) -> int:
+    """`run` in a child process; its output is passed on line by line, SIGTERM and SIGINT are
+    passed to it. When it dies of a signal, this process closes its Dagster run as failed, prints
+    the summary and what failed, and sends the alert, as the build itself would have."""
+    import signal
+    import subprocess
+    import threading
+
+    env = {**os.environ, CHILD_ENV: "1", "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen([sys.executable, "-m", "orchestration.cli", *argv], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+    def forward(stream, out):
+        for line in iter(stream.readline, b""):
+            out.write(line.decode("utf-8", "replace"))
+            out.flush()
+
+    threads = [threading.Thread(target=forward, args=(proc.stdout, sys.stdout), daemon=True),
+               threading.Thread(target=forward, args=(proc.stderr, sys.stderr), daemon=True)]
+    for t in threads:
+        t.start()
+    stopped = []
+
+    def stop(signum, frame):
+        # Dagster turns a signal inside a step into a step failure (and a snapshot step retries):
+        # the build is given STOP_SECONDS to end, then killed; either way this process closes the
+        # run as failed and reports it. What is published stays whole at any moment (RELIABILITY.md).
+        stopped.append(signal.Signals(signum).name)
+        proc.send_signal(signum)
+        threading.Thread(target=_kill_after, args=(proc, STOP_SECONDS), daemon=True).start()
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, stop)
+    code = proc.wait()
+    for t in threads:
+        t.join()
+    where = Paths(Path(args.home).resolve()) if args.home else paths()
+    if stopped:
+        return report_dead_child(where, None, f"the build was stopped by {stopped[0]}")
+    if code >= 0:
+        return code
+    return report_dead_child(where, signal.Signals(-code).name)
+
+
+STOP_SECONDS = 10
+
+
+def _kill_after(proc, seconds: float) -> None:
+    import signal
+    import subprocess
+
+    try:
+        proc.wait(seconds)
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGKILL)
+
+
+def report_dead_child(where: Paths, signal_name: str | None, why: str | None = None) -> int:
+    from .alerts import notify_failure
+    from .resources import build_lock_once
+
+    why = why or (f"the build process died of {signal_name} (a native crash, such as a reader's abort, or a kill "
+                  "from outside): no Python handler ran")
+    run_ids = []
+    with build_lock_once(where):
+        run_ids = _close_dead_runs(_instance(), where, why)
+    print(summary(where, published_now=False))
+    print("\nThe build did not publish. What failed:", file=sys.stderr)
+    print(f"  - {why}", file=sys.stderr)
+    for channel in notify_failure(where, "the build did not publish", [why], run_ids[0] if run_ids else None):
+        print(f"  alert: {channel}", file=sys.stderr)
+    return 1
+
+
+def _close_dead_runs(instance, where: Paths,
+                     why: str = "the build process died; found by the next build of the same home") -> list[str]:
     """A build killed outright leaves its run STARTED for ever, and the run queue (one run at a
     time) would wait for it for ever. Under the build lock no other build of this home is alive."""
     import dagster as dg
 
+    closed = []
     for run in instance.get_runs(filters=dg.RunsFilter(job_name="build", statuses=[
             dg.DagsterRunStatus.STARTING, dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.NOT_STARTED])):
         home = run.run_config.get("resources", {}).get("pipeline", {}).get("config", {}).get("home")
         if home and Path(home).resolve() == where.home:
-            instance.report_run_failed(run, "the build process died; found by the next build of the same home")
+            instance.report_run_failed(run, why)
+            closed.append(run.run_id)
+    return closed
 
 
 def _instance():

@@ -12,12 +12,12 @@ Fetching happens in the refresh run, never in a schedule or sensor tick; the tic
 snapshot catalogue, the landing folders and the published manifest.
 """
 import hashlib
-import os
 
 import dagster as dg
 
-from sources.iati.landing import iati_landing_dir, landing_dir
-from sources.settings import Paths, paths
+from sources.errors import SourceError
+from sources.iati.landing import entries, iati_landing_dir, landing_dir, read_landing_file
+from sources.settings import Paths, paths, settings
 from sources.snapshots import SnapshotStore
 
 from .assets import crime, crops, project_outputs, ratification, registry
@@ -60,15 +60,22 @@ def _pipeline_config(fetch: bool) -> dict:
 
 nightly_schedule = dg.ScheduleDefinition(
     name="nightly", job=refresh_job, cron_schedule=NIGHTLY_CRON,
-    execution_timezone=os.environ.get("UNODC_NIGHTLY_TIMEZONE") or "UTC",
+    execution_timezone=settings().nightly_timezone,
     run_config=_pipeline_config(fetch=True), default_status=dg.DefaultScheduleStatus.RUNNING,
     description="Every night at 02:00 (UNODC_NIGHTLY_TIMEZONE, default UTC): fetch every source.")
 
 
 def landing_files(home) -> list[tuple[str, str]]:
     """(name, sha256) of every file in the landing folders."""
-    found = sorted(landing_dir(home).glob("*.xlsx")) + sorted(iati_landing_dir(home).glob("*.xml"))
-    return [(f"{p.parent.name}/{p.name}", hashlib.sha256(p.read_bytes()).hexdigest()) for p in found]
+    found = entries(landing_dir(home), ".xlsx") + entries(iati_landing_dir(home), ".xml")
+    out = []
+    for p in found:
+        try:
+            data = read_landing_file(p)
+        except (SourceError, OSError):
+            data = p.name.encode()   # refused by the import too, which quarantines it: still a reason to run
+        out.append((f"{p.parent.name}/{p.name}", hashlib.sha256(data).hexdigest()))
+    return out
 
 
 def pending_landing_files(home) -> list[tuple[str, str]]:

@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from sources.settings import PROJECT_ROOT, Paths
+from sources.settings import PROJECT_ROOT, Paths, settings
 
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,62}$")
 PUBLIC_SCHEMAS = ("main", "raw", "audit")
@@ -36,10 +36,7 @@ def ident(name: str) -> str:
 def memory_limit() -> str:
     """What the build's DuckDB connections may take before they spill to disk (dbt's profile reads
     the same variable)."""
-    value = os.environ.get("UNODC_DUCKDB_MEMORY_LIMIT", "2GB")
-    if not re.fullmatch(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", value, re.IGNORECASE):
-        raise ValueError(f"UNODC_DUCKDB_MEMORY_LIMIT={value!r} is not a size such as 2GB or 512MiB")
-    return value
+    return settings().duckdb_memory_limit
 
 
 @contextmanager
@@ -173,8 +170,16 @@ def code_version() -> str:
 def fault(point: str) -> None:
     """Crash tests: `UNODC_FAULT=<point>` makes the build kill itself with SIGKILL at that point,
     so a crash at an exact moment of publishing can be reproduced (RELIABILITY.md lists the points)."""
-    if os.environ.get("UNODC_FAULT") == point:
-        os.kill(os.getpid(), signal.SIGKILL)
+    if settings().fault == point:
+        kill_build()
+
+
+def kill_build() -> None:
+    """SIGKILL the whole build: under `unodc-indicators run` the build is a child of the command's
+    own process (cli.run_in_child), and a fault point stands for the whole build killed."""
+    if os.environ.get("UNODC_RUN_CHILD") == "1":
+        os.killpg(os.getpgrp(), signal.SIGKILL)
+    os.kill(os.getpid(), signal.SIGKILL)
 
 
 def recover(paths: Paths) -> list[str]:
@@ -263,7 +268,7 @@ def publish(paths: Paths, required_checks: list[str]) -> dict:
 
     keep_release(paths, paths.published_db, manifest)
     fault("publish:before_prune")
-    manifest["pruned"] = prune(paths, int(os.environ.get("UNODC_KEEP_RELEASES", "10")), current=release_id)
+    manifest["pruned"] = prune(paths, settings().keep_releases, current=release_id)
     return manifest
 
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-import os
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -13,7 +12,7 @@ import yaml
 
 from .errors import FetchError, SourceError
 from .fetch import FetchPolicy, http_get
-from .settings import bundled_dir
+from .settings import bundled_dir, fill_template, settings
 from .snapshots import Snapshot, SnapshotStore, bundled_sidecars
 
 DATASETS_FILE = Path(__file__).with_name("datasets.yaml")
@@ -27,8 +26,10 @@ def datasets() -> dict[str, dict]:
 def dataset_url(dataset: str, **fields: str) -> str:
     """The live URL of one file of a dataset; the `url_env` variable overrides the template."""
     cfg = datasets()[dataset]
-    template = os.environ.get(cfg["url_env"]) or cfg["url"]
-    return template.format(**fields)
+    template = settings().get(cfg["url_env"]) or cfg["url"]
+    # Only the named placeholders, as plain names: never str.format, which evaluates
+    # '{chapter.__class__.__mro__}' and indexes '{0}'.
+    return fill_template(template, tuple(fields), **fields)
 
 
 def import_bundled(store: SnapshotStore, family: str) -> list[Snapshot]:

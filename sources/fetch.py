@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import logging
-import os
 import time
 import urllib.error
 import urllib.request
@@ -10,22 +9,19 @@ from dataclasses import dataclass, field
 
 from .errors import FetchError
 from .parsing import MAX_FILE_BYTES
+from .settings import settings
 
 log = logging.getLogger(__name__)
 USER_AGENT = "unodc-indicators/0.1 (open data pipeline)"
 RETRY_STATUS = {429, 500, 502, 503, 504}
 
 
-def _env(name: str, default: str) -> float:
-    # A slow mirror needs a longer timeout, a drill against a dead one a shorter: configuration.
-    return float(os.environ.get(name) or default)
-
-
 @dataclass
 class FetchPolicy:
-    timeout: float = field(default_factory=lambda: _env("UNODC_FETCH_TIMEOUT", "30"))
-    attempts: int = field(default_factory=lambda: int(_env("UNODC_FETCH_ATTEMPTS", "4")))
-    backoff: float = field(default_factory=lambda: _env("UNODC_FETCH_BACKOFF", "1"))  # doubles after each failure
+    # A slow mirror needs a longer timeout, a drill against a dead one a shorter: configuration.
+    timeout: float = field(default_factory=lambda: settings().fetch_timeout)
+    attempts: int = field(default_factory=lambda: settings().fetch_attempts)
+    backoff: float = field(default_factory=lambda: settings().fetch_backoff)  # doubles after each failure
     max_bytes: int = MAX_FILE_BYTES
 
 

@@ -172,15 +172,105 @@ def test_unusable_files_of_every_family_leave_the_published_warehouse_as_it_was(
     capsys.readouterr()
     assert main(["run", "--home", str(home)]) == 1
     out, err = capsys.readouterr()
-    for says in ("Mombasa_2011.xlsx", "an HTML page", "VI-15.en.xml", "DTD or entities",
+    for says in ("landing file(s) refused", "Mombasa 2011.xlsx", "an HTML page", "VI-15.en.xml", "DTD or entities",
                  "data_cts_prisons_and_prisoners.xlsx", "declares 1000 bytes",
                  "6.1.1_-_Illicit_coca_bush_cultivation.xlsx", "no figures under the year header"):
         assert says in err, f"{says!r} not in the build's report:\n{err}"
     assert hashlib.sha256(_published(home).read_bytes()).hexdigest() == before
     assert _query(home, "select release_id from audit.release") == release
+    # The refused landing file was never stored (so it cannot fail a later build): it waits in the
+    # quarantine beside its reason (issue 20, defect 4).
+    assert not [sn for sn in store.list() if "Mombasa" in sn.filename]
+    assert not (home / "var" / "landing" / "templates" / "Mombasa 2011.xlsx").exists()
+    assert "an HTML page" in next((home / "var" / "landing" / "quarantine").glob("*Mombasa_2011.xlsx.reason.txt")).read_text()
     (alert,) = http_server.posts
     assert alert["headers"]["Authorization"] == f"Bearer {secrets['UNODC_ALERT_WEBHOOK_TOKEN']}"
     written = [p for base in (home, Path(os.environ["DAGSTER_HOME"])) for p in base.rglob("*") if p.is_file()]
     for secret in secrets.values():
         assert secret not in out + err
         assert not [p for p in written if secret.encode() in p.read_bytes()], f"{secret} was written to disk"
+
+
+def test_a_native_abort_in_a_reader_ends_the_run_as_failed_with_its_summary_and_alert(tmp_path):
+    """Issue 20, defect 1: a crafted workbook once made the reader abort the process (exit 134),
+    leaving the Dagster run STARTED with no summary and no alert. The extent check now refuses
+    such a file; this proves that any death of the build process is still reported: the reader is
+    made to abort (`UNODC_FAULT=read:abort`) in a real `unodc-indicators run`."""
+    from reliability.harness import Build, leftovers, runs_in_progress
+
+    build = Build(tmp_path, env={"UNODC_FAULT": "read:abort"}, log_name="abort")
+    code = build.wait(900)
+    err = build.stderr()
+    out = build.stdout_path.read_text()
+    assert code == 1, (code, err[-2000:])
+    assert "died of SIGABRT" in err and "The build did not publish" in err, err[-2000:]
+    assert "No warehouse published yet" in out, out
+    assert "the build process died of SIGABRT" in (tmp_path / "var" / "log" / "alerts.log").read_text()
+    assert runs_in_progress(tmp_path) == [], "the dead build's run is closed as failed, not left started"
+    assert leftovers(tmp_path)["lock_free"]
+
+
+def test_sigterm_ends_a_build_cleanly_closing_its_run_and_releasing_the_lock(tmp_path):
+    """Issue 20, defect 5: SIGTERM was ignored while the build held its lock. Now `run` passes it
+    to the build, which unwinds: the run is closed as failed, the summary printed, the lock free."""
+    import signal
+
+    from reliability.harness import Build, leftovers, runs_in_progress
+
+    build = Build(tmp_path, log_name="sigterm")
+    assert build.when(r"STEP_START").wait(600), build.stderr()[-2000:]
+    build.proc.send_signal(signal.SIGTERM)
+    code = build.wait(120)
+    err = build.stderr()
+    assert code == 1 and "the build was stopped by SIGTERM" in err, (code, err[-2000:])
+    assert "the build was stopped by SIGTERM" in (tmp_path / "var" / "log" / "alerts.log").read_text()
+    assert runs_in_progress(tmp_path) == [] and leftovers(tmp_path)["lock_free"]
+
+
+def test_a_release_that_shrinks_the_warehouse_or_a_file_of_rejects_does_not_publish(home_with_rejects, tmp_path, capsys,
+                                                                                  monkeypatch):
+    """Issue 20, defects 2 and 8: a valid newer homicide release of 37 rows would have hidden the
+    76,338 published rows with exit 0; a compiled CSV of three rows, all rejected, passed because
+    the reject rate skips files under 50 rows. Both now stop the build, named with their numbers;
+    the shrink passes once accepted by name (UNODC_ACCEPT_SHRINK), and the check records it."""
+    import hashlib
+    import shutil
+
+    from orchestration.assets.crime import _newest_releases_shrink
+    from orchestration.checks import read_table
+    from orchestration.cli import main
+    from orchestration.resources import PipelineResource
+    from sources.snapshots import SnapshotStore
+
+    from .bad_inputs.build import HOMICIDE, rows_of
+    from .bad_inputs.cases import compiled, compiled_rows, cts
+
+    home = tmp_path / "home"
+    shutil.copytree(home_with_rejects, home)
+    before = hashlib.sha256(_published(home).read_bytes()).hexdigest()
+    store = SnapshotStore(home / "var" / "snapshots")
+    later = {"version": "2030-01-01", "as_of": "2030-01-01", "licence": "test"}
+    shrunk = rows_of(HOMICIDE, 40)
+    shrunk[1] = ["08/08/2029"] + list(shrunk[1][1:])
+    store.put(cts(shrunk, sheet="data_cts_intentional_homicide"), {
+        **later, "dataset": "cts_intentional_homicide", "family": "crime_statistics", "format": "cts",
+        "item": "cts_intentional_homicide", "filename": "data_cts_intentional_homicide.xlsx"})
+    rows = compiled_rows()
+    nowhere = [rows[0]] + [[("XYZ" if h == "iso3" else c) for h, c in zip(rows[0], r)] for r in rows[1:4]]
+    store.put(compiled(nowhere), {
+        **later, "dataset": "crop_compiled_coca", "family": "crop_surveys", "format": "crop_compiled",
+        "item": "crop_compiled_coca", "filename": "coca_cultivation_ha_by_country_year.csv"})
+    capsys.readouterr()
+    assert main(["run", "--home", str(home)]) == 1
+    err = capsys.readouterr().err
+    for says in ("cts_newest_release_does_not_shrink", "cts_intentional_homicide: the newest release has lost",
+                 "76338", "every_row_rejected", "coca_cultivation_ha_by_country_year.csv (3 of 3 rows rejected)"):
+        assert says in err, f"{says!r} not in the build's report:\n{err[-3000:]}"
+    assert hashlib.sha256(_published(home).read_bytes()).hexdigest() == before
+    pipeline = PipelineResource(home=str(home))
+    files = read_table(pipeline, "raw", "crime_files")
+    passed, meta = _newest_releases_shrink(files, pipeline)
+    assert not passed and "lost 76301 of 76338 (100%) rows" in meta["says"], meta
+    monkeypatch.setenv("UNODC_ACCEPT_SHRINK", "cts_intentional_homicide")
+    passed, meta = _newest_releases_shrink(files, pipeline)
+    assert passed and [c["dataset"] for c in meta["accepted_by_UNODC_ACCEPT_SHRINK"].data] == ["cts_intentional_homicide"]

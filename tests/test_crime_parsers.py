@@ -97,9 +97,14 @@ def test_a_later_layout_loads_with_no_code_change(tmp_path):
     body = [[r[index[c]] if c in index else "extra note" for c in order] for r in rows[3:]]
     path = write_xlsx(tmp_path / "data_cts_intentional_homicide.xlsx",
                       [["UNODC", "unodc-dass@un.org"], [datetime(2024, 11, 24)], order, *body])
-    result = parse_cts(path.read_bytes(), filename=path.name)
+    # Without its Indicator column the file loads only for a dataset that declares its one
+    # indicator (issue 20): else its rows could not be told from the dataset's other indicators.
+    with pytest.raises(SourceError, match="missing: Indicator"):
+        parse_cts(path.read_bytes(), filename=path.name)
+    result = parse_cts(path.read_bytes(), filename=path.name, single_indicator="Victims of intentional homicide")
     assert result.facts["release_date"] == date(2024, 11, 24)
-    assert result.facts["missing_optional"] == ["Indicator"] and result.facts["extra_columns"] == ["Comment"]
+    assert result.facts["indicator_inferred"] == "Victims of intentional homicide"
+    assert result.facts["missing_optional"] == [] and result.facts["extra_columns"] == ["Comment"]
     assert result.accepted.height == 397 and result.reconciles
     assert result.accepted["extra"][0] == '{"Comment":"extra note"}'
     original = parse_cts(HOMICIDE.read_bytes(), filename=HOMICIDE.name).accepted.head(397)
@@ -176,3 +181,41 @@ def test_seizures_keep_totals_apart_and_use_kg_equivalent():
     grams = result.accepted.filter(pl.col("unit_text") == "Grams", pl.col("quantity") > 0).row(0, named=True)
     assert grams["kg_equivalent"] == pytest.approx(grams["quantity"] / 1000, rel=1e-6)
     assert result.facts["missing_kg"] == result.accepted["kg_equivalent"].null_count() == 99
+
+
+def test_an_indicator_is_inferred_only_for_a_dataset_that_declares_exactly_one(tmp_path):
+    """Issue 20, defect 2: without its Indicator column a file is refused, unless its dataset
+    declares its one indicator (datasets.yaml `single_indicator`); then every row takes it, and the
+    report says so."""
+    from tests.bad_inputs.cases import CTS_HEADER, cts, cts_col, cts_rows, drop_col
+
+    data = cts(drop_col(cts_rows(), cts_col("Indicator")))
+    with pytest.raises(SourceError, match="missing: Indicator"):
+        parse_cts(data, filename="data_cts_prisons_and_prisoners.xlsx")
+    result = parse_cts(data, filename="data_cts_prisons_and_prisoners.xlsx", single_indicator="Persons held")
+    assert result.rows_in == len(cts_rows()) - CTS_HEADER - 1 and result.reconciles
+    assert set(result.accepted["indicator"].to_list()) == {"Persons held"}
+    assert result.facts["indicator_inferred"] == "Persons held"
+    assert any("no Indicator column" in w for w in result.warnings)
+
+
+def test_a_release_without_a_date_takes_its_snapshot_date_and_says_so(tmp_path):
+    """Issue 20, defect 7: a UN-CTS file with no release date reconciled, but its null date kept
+    every row out of the newest-release join (fct_crime_statistics). It now takes the snapshot's
+    date, and the file's warnings say so; the dbt test
+    assert_every_accepted_row_of_the_newest_release_reaches_the_mart guards the join itself."""
+    from sources.crime.ingest import ingest
+    from sources.snapshots import SnapshotStore
+    from tests.bad_inputs.cases import cts, cts_rows
+
+    rows = [r for r in cts_rows() if not (r[0] and "/" in str(r[0]))]      # the preamble's date removed
+    store = SnapshotStore(tmp_path / "snapshots")
+    snap = store.put(cts(rows), {"dataset": "cts_prisons_and_prisoners", "family": "crime_statistics", "format": "cts",
+                                 "item": "cts_prisons_and_prisoners", "version": "2031-02-03", "as_of": "2031-02-03",
+                                 "licence": "test", "filename": "data_cts_prisons_and_prisoners.xlsx"})
+    frames = []
+    tables = ingest(store, [snap], lambda frame, _: frames.append(frame))
+    (file,) = tables.files.to_dicts()
+    assert file["release_date"] == "2031-02-03" and file["rows_accepted"] > 0
+    assert "the snapshot's date 2031-02-03 is taken" in file["warnings"]
+    assert frames[0]["release_date"].drop_nulls().len() == frames[0].height == file["rows_accepted"]

@@ -283,3 +283,30 @@ def test_only_the_newest_generated_sample_stands_in(tmp_path):
     older = store.put(b'<iati-activities version="2.03"/>', {**meta, "version": "2026-11-27"})
     assert {s.version for s in store.list()} == {older.version, current.version}
     assert usable_snapshots(store.list()) == [current]
+
+
+def test_columns_keep_their_declared_types_when_no_row_fills_them(tmp_path):
+    """Issue 20, defect 3: in a real IATI file no recipient-country had a percentage; the all-empty
+    column was inferred as text and pandera_iati_countries stopped the build. Types now come from
+    the declared schema (sources/iati/ingest.py EMPTY), whatever the data holds."""
+    import re
+
+    from schemas import validate
+    from schemas.project_outputs import IatiCountries, IatiSectors
+    from sources.iati.ingest import EMPTY, ingest
+    from sources.snapshots import SnapshotStore
+
+    text = re.sub(r' percentage="[^"]*"', "", build())
+    store = SnapshotStore(tmp_path / "snapshots")
+    snap = store.put(text.encode(), {"dataset": "iati_activities", "family": "project_outputs", "format": "iati_xml",
+                                     "item": "iati", "version": "v1", "as_of": "2026-01-01", "licence": "test",
+                                     "filename": "iati_activities.xml"})
+    tables = ingest(store, [snap])
+    for name in ("countries", "sectors", "activities", "values"):
+        frame = tables.iati[name]
+        assert frame.height > 0
+        for column, dtype in EMPTY[name].items():
+            assert frame.schema[column] == dtype, (name, column, frame.schema[column])
+    assert tables.iati["countries"]["percentage"].null_count() == tables.iati["countries"].height
+    assert validate(IatiCountries, tables.iati["countries"])[0]
+    assert validate(IatiSectors, tables.iati["sectors"])[0]

@@ -52,8 +52,11 @@ def test_files_dropped_in_the_landing_folder_are_stored_inside_the_store(tmp_pat
     landing.mkdir(parents=True)
     names = ["..xlsx", "...xlsx", "a..b.xlsx", "$(touch pwned).xlsx", "rapport final (v2).xlsx",
              "x\\..\\..\\y.xlsx", "-rf.xlsx", "été 2010.xlsx", "%2e%2e%2fetc.xlsx", ".hidden.xlsx"]
+    from tests.bad_inputs.cases import template, template_edit
+
     for i, name in enumerate(names):
-        (landing / name).write_bytes(f"template {i}".encode())
+        # Valid templates (a landing file is checked before it is stored), each its own bytes.
+        (landing / name).write_bytes(template_edit(0, 5, f"file {i}"))
     store = SnapshotStore(tmp_path / "var" / "snapshots")
     snaps = import_landing(store, tmp_path)
     assert sorted(s.upstream["landing_file"] for s in snaps) == sorted(names)
@@ -192,3 +195,101 @@ def test_a_read_only_connection_cannot_change_the_published_file(tmp_path):
             con.execute("create table t (x int)")
     finally:
         con.close()
+
+
+def test_a_landing_folder_reads_regular_files_only_and_quarantines_the_rest(tmp_path):
+    """Issue 20, defects 4 and 5: a link to /etc/hostname was read and stored; a FIFO blocked the
+    build for over ten minutes; a link to /dev/zero gave MemoryError; a dangling link or a folder
+    named *.xml raised; a 300 MB file was stored whole; an unusable file was stored before it was
+    checked and failed every later build. Now each is refused, moved to the quarantine with its
+    reason, nothing of it is stored, and the next import is clean."""
+    import os
+    import signal
+
+    from sources.iati.landing import LandingRefused, iati_landing_dir, quarantine_dir
+    from tests.bad_inputs.build import HTML_ERROR_PAGE
+    from tests.bad_inputs.cases import template
+
+    templates, iati = landing_dir(tmp_path), iati_landing_dir(tmp_path)
+    templates.mkdir(parents=True)
+    iati.mkdir(parents=True)
+    (templates / "good.xlsx").write_bytes(template())
+    (templates / "hostname.xlsx").symlink_to("/etc/hostname")
+    (templates / "zero.xlsx").symlink_to("/dev/zero")
+    (templates / "dangling.xlsx").symlink_to(tmp_path / "nowhere.xlsx")
+    os.mkfifo(templates / "pipe.xlsx")
+    (iati / "folder.xml").mkdir()
+    with open(iati / "huge.xml", "wb") as fh:       # 300 MB, sparse: no disk used
+        fh.truncate(300 * 1024 * 1024)
+    (templates / "Mombasa 2011.xlsx").write_bytes(HTML_ERROR_PAGE)
+    store = SnapshotStore(tmp_path / "var" / "snapshots")
+    signal.alarm(60)       # a FIFO opened for reading blocks: the test must not
+    try:
+        with pytest.raises(LandingRefused) as caught:
+            import_landing(store, tmp_path)
+    finally:
+        signal.alarm(0)
+    reasons = {r.name: r.reason for r in caught.value.refused}
+    assert set(reasons) == {"hostname.xlsx", "zero.xlsx", "dangling.xlsx", "pipe.xlsx", "folder.xml", "huge.xml",
+                            "Mombasa 2011.xlsx"}, reasons
+    for name in ("hostname.xlsx", "zero.xlsx", "dangling.xlsx"):
+        assert "symbolic link" in reasons[name]
+    assert "FIFO" in reasons["pipe.xlsx"] and "folder" in reasons["folder.xml"]
+    assert "over the" in reasons["huge.xml"] and "an HTML page" in reasons["Mombasa 2011.xlsx"]
+    assert all(r.moved_to for r in caught.value.refused)
+    assert [s.upstream["landing_file"] for s in store.list()] == ["good.xlsx"], "only the good file is stored"
+    kept = sorted(p.name for p in quarantine_dir(tmp_path).iterdir())
+    assert len([k for k in kept if k.endswith(".reason.txt")]) == 7
+    assert "an HTML page" in next(quarantine_dir(tmp_path).glob("*Mombasa_2011.xlsx.reason.txt")).read_text()
+    assert os.readlink(next(quarantine_dir(tmp_path).glob("*-hostname.xlsx"))) == "/etc/hostname", \
+        "the link itself is moved, never what it names"
+    assert sorted(p.name for p in templates.iterdir()) == ["good.xlsx"]
+    assert [s.filename for s in import_landing(store, tmp_path)] == ["good.xlsx"], "the next import is clean"
+
+
+@pytest.mark.parametrize("variable, value, says", [
+    ("UNODC_KEEP_RELEASES", "abc", "not a whole number"),
+    ("UNODC_NIGHTLY_TIMEZONE", "Mars/Olympus_Mons", "not an IANA time zone"),
+    ("UNODC_ALERT_SMTP_PORT", "smtp", "not a port number"),
+    ("UNODC_ALERT_WEBHOOK_URL", "file:///etc/passwd", "not an http(s) URL"),
+    ("UNODC_HOME", "/tmp/it's", "may not contain a quote"),
+    ("UNODC_DUCKDB_MEMORY_LIMIT", "lots", "not a size"),
+    ("UNODC_FETCH_TIMEOUT", "-1", "seconds must be above 0"),
+    ("UNODC_UNTC_URL", "https://treaties.un.org/{chapter.__class__.__mro__}", "is not one of {chapter}, {item}"),
+    ("UNODC_UNTC_URL", "https://treaties.un.org/{0}", "placeholder {0}"),
+    ("UNODC_UNTC_URL", "https://treaties.un.org/{item!r}", "placeholder {item!r}"),
+    ("UNODC_CTS_HOMICIDE_URL", "https://x.org/{item}", "none (no placeholder)"),
+])
+def test_a_bad_setting_stops_the_command_at_once_in_one_line(variable, value, says, tmp_path, monkeypatch, capsys):
+    """Issue 20, defects 13 and 14: settings are checked at start, before any build work, each
+    error one line naming the variable; URL templates take only their named placeholders."""
+    monkeypatch.setenv(variable, value)
+    assert main(["run", "--home", str(tmp_path / "home")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and err.startswith(f"unodc-indicators: {variable}=") and says in err, err
+    assert not (tmp_path / "home").exists(), "nothing was built"
+
+
+def test_a_url_template_fills_only_its_named_placeholders(monkeypatch):
+    from sources.catalog import dataset_url
+    from sources.settings import SettingsError, fill_template
+
+    monkeypatch.setenv("UNODC_UNTC_URL", "https://mirror.example/{chapter}/{item}.xml")
+    assert dataset_url("untc_status", chapter="VI", item="VI-15") == "https://mirror.example/VI/VI-15.xml"
+    with pytest.raises(ValueError, match="not one of"):
+        fill_template("https://x/{chapter.__class__}", ("chapter",), chapter="VI")
+    monkeypatch.setenv("UNODC_UNTC_URL", "https://x/{chapter.__init__.__globals__}")
+    with pytest.raises(SettingsError, match="UNODC_UNTC_URL"):
+        dataset_url("untc_status", chapter="VI", item="VI-15")
+
+
+def test_the_readme_lists_every_setting_with_its_default():
+    """The README's table of settings is the settings module's, variable for variable."""
+    from sources.settings import SETTINGS
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    rows = dict(re.findall(r"^\| `(UNODC_[A-Z_]+)` \| ([^|]*) \|", readme, re.M))
+    assert set(rows) == {s.name for s in SETTINGS}, set(rows) ^ {s.name for s in SETTINGS}
+    for s in SETTINGS:
+        shown = rows[s.name].strip().strip("`")
+        assert shown == (s.default if s.default is not None else "(unset)"), (s.name, shown)

@@ -63,6 +63,62 @@ def _duplicate_keys(frame: pl.DataFrame, _) -> tuple[bool, dict]:
     return dups.height == 0, {"rows_sharing_a_key": dups.height, "by_file": dg.MetadataValue.json(by_file)}
 
 
+# A newer release that loses more than this share of the published release's rows, indicators or
+# countries does not publish unless accepted by name (UNODC_ACCEPT_SHRINK, README "Settings").
+MAX_SHRINK = 0.2
+
+
+def _newest_releases_shrink(files: pl.DataFrame, pipeline: PipelineResource) -> tuple[bool, dict]:
+    """Each UN-CTS dataset's newest release against the same dataset in the published warehouse."""
+    import duckdb
+
+    from sources.settings import settings
+    from ..warehouse import connect as open_db
+
+    cts = files.filter(pl.col("format") == "cts")
+    if cts.is_empty():
+        return True, {"compared": 0}
+    newest = cts.filter(pl.col("release_date").fill_null("") == pl.col("release_date").fill_null("").max().over("dataset"))
+    ids = newest["snapshot_id"].to_list()
+    with open_db(pipeline.paths().build_db) as con:
+        new = con.execute(f"""select dataset, count(*), count(distinct indicator), count(distinct country_iso3)
+                              from raw.cts_observations where snapshot_id in ({", ".join("?" * len(ids))})
+                              group by dataset""", ids).fetchall()
+    published = {}
+    db = pipeline.paths().published_db
+    if db.exists():
+        try:
+            with open_db(db, read_only=True) as con:
+                published = {d: (r, i, c) for d, r, i, c in con.execute(
+                    """select dataset, count(*), count(distinct indicator), count(distinct country_iso3)
+                       from fct_crime_statistics group by dataset""").fetchall()}
+        except duckdb.Error:
+            published = {}
+    accepted = set(settings().accept_shrink or ())
+    shrunk, accepted_now = [], []
+    for dataset, rows, indicators, countries in new:
+        if dataset not in published:
+            continue
+        before = dict(zip(("rows", "indicators", "countries"), published[dataset]))
+        after = {"rows": rows, "indicators": indicators, "countries": countries}
+        lost = {k: before[k] - after[k] for k in before if before[k] and (before[k] - after[k]) / before[k] > MAX_SHRINK}
+        if lost:
+            case = {"dataset": dataset, "published": before, "newest_release": after,
+                    "lost": {k: f"{n} of {before[k]} ({n / before[k]:.0%})" for k, n in lost.items()}}
+            (accepted_now if dataset in accepted else shrunk).append(case)
+    meta = {}
+    if shrunk:
+        # First: the build's failure summary shows the start of the metadata.
+        meta["says"] = "; ".join(
+            f"{c['dataset']}: the newest release has " + ", ".join(f"lost {v} {k}" for k, v in c["lost"].items())
+            + " against the published warehouse (accept with UNODC_ACCEPT_SHRINK=" + c["dataset"] + ")"
+            for c in shrunk)
+    meta.update({"compared": len([d for d, *_ in new if d in published]), "max_shrink": MAX_SHRINK,
+                 "shrunk": dg.MetadataValue.json(shrunk),
+                 "accepted_by_UNODC_ACCEPT_SHRINK": dg.MetadataValue.json(accepted_now)})
+    return not shrunk, meta
+
+
 checks = family_checks("crime_statistics", snapshots=[
     pandera_check(SNAPSHOTS, Snapshots),
     freshness_check(SNAPSHOTS, "crime_statistics"),
@@ -74,6 +130,10 @@ checks = family_checks("crime_statistics", snapshots=[
     pandera_check(REJECTS, Rejects),
     pandera_check(UNITS, ReportingUnits),
     file_reject_rate(FILES, "crime_reject_rate"),
+    rule_check(FILES, "cts_newest_release_does_not_shrink",
+               f"The newest release of a UN-CTS dataset keeps at least {1 - MAX_SHRINK:.0%} of the published "
+               "release's rows, indicators and countries, unless accepted by name (UNODC_ACCEPT_SHRINK).",
+               _newest_releases_shrink),
     rule_check(OBSERVATIONS, "cts_duplicate_keys",
                "Rows that share a natural key in the official files: kept with their row numbers, reported.",
                _duplicate_keys, blocking=False, batch_by="snapshot_id"),

@@ -6,6 +6,7 @@ from dagster import AssetExecutionContext
 
 from sources import fetch_log
 from sources.catalog import FetchReport, import_bundled
+from sources.iati.landing import LandingRefused
 from sources.snapshots import SnapshotStore, snapshot_frame
 
 from ..freshness import EXPECTED_MAX_AGE
@@ -29,8 +30,13 @@ def snapshot_asset(family: str, key: list[str], fetch: Callable[[SnapshotStore],
         store = pipeline.store()
         home = pipeline.paths().home
         import_bundled(store, family)
+        refused = None
         if collect is not None:
-            collect(store, home)
+            try:
+                collect(store, home)
+            except LandingRefused as exc:
+                # Already moved to the quarantine: this build fails naming them, the next is free of them.
+                refused = exc
         fetched = []
         if pipeline.fetch and fetch is not None:
             reports = fetch(store)
@@ -50,6 +56,9 @@ def snapshot_asset(family: str, key: list[str], fetch: Callable[[SnapshotStore],
         meta["stale_snapshots"] = dg.MetadataValue.json(stale.select("name", "last_fetch_error", "last_fetch_at").to_dicts())
         if fetched:
             meta["fetch"] = dg.MetadataValue.json(fetched)
+        if refused is not None:
+            raise dg.Failure(description=str(refused), allow_retries=False, metadata={
+                "quarantined": dg.MetadataValue.json([vars(r) for r in refused.refused])})
         return dg.MaterializeResult(metadata=meta, data_version=dg.DataVersion(
             "-".join(sorted(s.snapshot_id[:12] for s in snaps))[:512]))
 

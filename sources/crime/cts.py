@@ -21,10 +21,11 @@ from ..geography import countries
 from ..parsing import FORMULA_PATTERN, REJECT_SCHEMA, FrameResult
 
 REQUIRED = {
-    "iso3_code": "Iso3_code", "country": "Country", "dimension": "Dimension", "category": "Category",
-    "sex": "Sex", "age": "Age", "year": "Year", "unit": "Unit of measurement", "source_codes": "Source",
+    "iso3_code": "Iso3_code", "country": "Country", "indicator": "Indicator", "dimension": "Dimension",
+    "category": "Category", "sex": "Sex", "age": "Age", "year": "Year", "unit": "Unit of measurement",
+    "source_codes": "Source",
 }
-OPTIONAL = {"indicator": "Indicator", "region": "Region", "subregion": "Subregion"}
+OPTIONAL = {"region": "Region", "subregion": "Subregion"}
 VALUE_COLUMNS = ("value", "txtvalue")
 NATURAL_KEY = ["reporting_unit", "indicator", "dimension", "category", "sex", "age", "year", "unit"]
 HEADER_SEARCH_ROWS = 30
@@ -92,7 +93,11 @@ def find_header(frame: pl.DataFrame, filename: str, sheet: str | None) -> int:
                       f"{HEADER_SEARCH_ROWS} rows: not a UN-CTS layout", file=filename, sheet=sheet)
 
 
-def parse_cts(data: bytes, *, filename: str, min_year: int = 1900) -> FrameResult:
+def parse_cts(data: bytes, *, filename: str, min_year: int = 1900, single_indicator: str | None = None) -> FrameResult:
+    """`single_indicator`: the one indicator a dataset declares (`single_indicator:` in
+    sources/datasets.yaml); only then may a file lack its Indicator column, and the indicator is
+    inferred and said so. Without it a file without Indicator is refused: its rows could not be
+    told apart from the other indicators of the dataset, and the release would lose them."""
     sheet, raw = read_table(data, filename)
     if raw.height == 0:
         raise SourceError("the sheet is empty", file=filename, sheet=sheet)
@@ -108,7 +113,11 @@ def parse_cts(data: bytes, *, filename: str, min_year: int = 1900) -> FrameResul
             raise SourceError(f"column {name!r} appears twice in the header", file=filename, sheet=sheet,
                               row=excel_rows[h], column=name)
         positions[key] = i
-    missing = [label for key, label in REQUIRED.items() if _norm(label) not in positions]
+    inferred = None
+    if _norm(REQUIRED["indicator"]) not in positions and single_indicator:
+        inferred = single_indicator
+    missing = [label for key, label in REQUIRED.items()
+               if _norm(label) not in positions and not (key == "indicator" and inferred)]
     value_keys = [k for k in VALUE_COLUMNS if k in positions]
     if not value_keys:
         missing.append("VALUE (or txtVALUE)")
@@ -136,6 +145,7 @@ def parse_cts(data: bytes, *, filename: str, min_year: int = 1900) -> FrameResul
         "source_row",
         *[pl.col(src).str.strip_chars().alias(key) for key, src in pick.items()],
         *[pl.lit(None, pl.Utf8).alias(key) for key in OPTIONAL if key not in pick],
+        *([pl.lit(inferred, pl.Utf8).alias("indicator")] if inferred else []),
         pl.col(cols[positions[value_key]]).str.strip_chars().alias("value_text"),
         (pl.struct([pl.col(cols[positions[_norm(n)]]).alias(n) for n in extra]).struct.json_encode()
          if extra else pl.lit(None, pl.Utf8)).alias("extra"),
@@ -151,6 +161,8 @@ def parse_cts(data: bytes, *, filename: str, min_year: int = 1900) -> FrameResul
         (pl.col("value_text").is_null(), header[positions[value_key]], "value_text", "value is empty"),
         (pl.col("value_text").is_not_null() & pl.col("value_numeric").is_null() & ~pl.col("is_censored"),
          header[positions[value_key]], "value_text", "value is not a number"),
+        (pl.col("value_numeric").is_infinite() | pl.col("value_numeric").is_nan(), header[positions[value_key]],
+         "value_text", "value is too large to be a finite number"),
         (pl.col("value_numeric") < 0, header[positions[value_key]], "value_text",
          "negative value (counts, rates and percentages cannot be negative)"),
         (pl.col("unit_kind").is_null(), REQUIRED["iso3_code"], "reporting_unit",
@@ -185,6 +197,10 @@ def parse_cts(data: bytes, *, filename: str, min_year: int = 1900) -> FrameResul
         reporting_units={k: v for k, v in accepted.group_by("unit_kind").len().iter_rows()},
         indicators=sorted(i for i in accepted["indicator"].unique().to_list() if i),
     )
+    result.facts["indicator_inferred"] = inferred
+    if inferred:
+        result.warnings.append(f"no Indicator column: every row is taken as {inferred!r}, the one indicator "
+                               "the dataset declares (sources/datasets.yaml single_indicator)")
     if extra:
         result.warnings.append(f"extra column(s) kept: {', '.join(extra)}")
     if result.facts["missing_optional"]:

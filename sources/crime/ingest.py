@@ -29,8 +29,13 @@ def parse_snapshot(store: SnapshotStore, snap: Snapshot) -> FrameResult:
     parser = PARSERS.get(snap.format)
     if parser is None:
         raise SourceError(f"no parser for format {snap.format!r}", file=snap.filename)
+    options = {}
+    if snap.format == "cts":
+        from ..catalog import datasets
+
+        options["single_indicator"] = datasets().get(snap.dataset, {}).get("single_indicator")
     try:
-        return parser(store.read_bytes(snap), filename=snap.filename)
+        return parser(store.read_bytes(snap), filename=snap.filename, **options)
     except SourceError as exc:
         raise SourceError(f"{exc.reason} (snapshot {snap.name})", file=exc.file, sheet=exc.sheet,
                           row=exc.row, column=exc.column) from None
@@ -46,6 +51,12 @@ def ingest(store: SnapshotStore, snaps: list[Snapshot],
         tag = [pl.lit(snap.snapshot_id).alias("snapshot_id"), pl.lit(snap.dataset).alias("dataset"),
                pl.lit(snap.filename).alias("source_file")]
         release = result.facts.get("release_date") or snap.published
+        if release is None and snap.format == "cts":
+            # A file without a release date would drop out of the newest-release join (its date is
+            # null): it takes its snapshot's date, and says so.
+            release = (snap.as_of or snap.accessed or "")[:10] or None
+            result.facts["release_date_from"] = "snapshot"
+            result.warnings.append(f"no release date in the file: the snapshot's date {release} is taken")
         if snap.format == "cts":
             observations(result.accepted.with_columns(
                 *tag, pl.lit(str(release) if release else None, pl.Utf8).str.to_date().alias("release_date")), snap)

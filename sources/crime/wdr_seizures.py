@@ -99,6 +99,8 @@ def parse_wdr_seizures(data: bytes, *, filename: str) -> FrameResult:
         (~pl.col("iso3_known"), COLUMNS["iso3"][0], "iso3", "unknown country code"),
         (pl.col("kg_equivalent").is_not_null() & pl.col("kg").is_null(), "KgEquivalent", "kg_equivalent",
          "KgEquivalent is not a number"),
+        (pl.col("kg").is_infinite(), "KgEquivalent", "kg_equivalent", "too large to be a finite number"),
+        (pl.col("quantity_numeric").is_infinite(), "quantity", "quantity", "too large to be a finite number"),
         (pl.col("kg") < 0, "KgEquivalent", "kg_equivalent", "negative quantity"),
         (pl.col("quantity").is_not_null() & pl.col("quantity_numeric").is_null(), "quantity", "quantity",
          "quantity is not a number"),

@@ -7,6 +7,7 @@ its edition. Only UNODC's own series are accepted: a figure from another governm
 from __future__ import annotations
 
 import io
+import math
 import re
 from datetime import date
 
@@ -92,6 +93,11 @@ def parse_compiled(data: bytes, *, filename: str) -> FrameResult:
                 number = float(text.replace(",", ""))
             except ValueError:
                 reject(column, text, "not a number")
+                values = None
+                break
+            if not math.isfinite(number):
+                # float() reads 'nan', 'inf' and 1e309 too: none is a figure.
+                reject(column, text, "not a finite number")
                 values = None
                 break
             if number < 0:

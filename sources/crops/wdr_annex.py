@@ -11,6 +11,7 @@ minimum and maximum rows belong together; some labels are printed once for a blo
 from __future__ import annotations
 
 import json
+import math
 import re
 from datetime import date, datetime, timedelta
 
@@ -204,6 +205,11 @@ def parse_wdr_annex(data: bytes, *, filename: str, edition: str | None = None) -
                 row_bad = True
                 continue
             number = float(text.replace(",", ""))
+            if not math.isfinite(number):
+                rejects.append({"file": filename, "sheet": sheet, "row": excel_row, "column": str(year),
+                                "value": text, "reason": f"too large to be a finite number: {text[:40]!r}"})
+                row_bad = True
+                continue
             if number < 0:
                 rejects.append({"file": filename, "sheet": sheet, "row": excel_row, "column": str(year),
                                 "value": text, "reason": f"negative figure: {text!r}"})

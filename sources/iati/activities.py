@@ -7,6 +7,7 @@ XML is parsed with DTDs and entity expansion forbidden and a size limit.
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import date
@@ -119,32 +120,50 @@ def _activity(act: Element, position: int, filename: str, out: IatiTables) -> No
         "humanitarian": act.get("humanitarian"),
         "result_count": len(act.findall("result")),
     })
-    for rc in act.findall("recipient-country"):
+    for index, rc in enumerate(act.findall("recipient-country"), start=1):
         code = rc.get("code")
         if iso3_of(code) is None:
             out.rejects.append(_reject(filename, position, "recipient-country/@code", code,
                                        f"recipient-country code {code!r} is not an ISO 3166-1 country code; "
                                        "the activity's other countries are kept"))
             continue
+        if problem := _percentage_problem(rc.get("percentage")):
+            out.rejects.append(_reject(filename, position, f"recipient-country[{index}]/@percentage",
+                                       rc.get("percentage"), problem))
+            continue
         out.countries.append({**key, "country_code": code, "country_iso3": iso3_of(code),
                               "percentage": _float(rc.get("percentage"))})
-    for rr in act.findall("recipient-region"):
+    for index, rr in enumerate(act.findall("recipient-region"), start=1):
+        if problem := _percentage_problem(rr.get("percentage")):
+            out.rejects.append(_reject(filename, position, f"recipient-region[{index}]/@percentage",
+                                       rr.get("percentage"), problem))
+            continue
         out.regions.append({**key, "region_code": rr.get("code"), "vocabulary": rr.get("vocabulary", "1"),
                             "percentage": _float(rr.get("percentage"))})
-    for sector in act.findall("sector"):
+    for index, sector in enumerate(act.findall("sector"), start=1):
+        if problem := _percentage_problem(sector.get("percentage")):
+            out.rejects.append(_reject(filename, position, f"sector[{index}]/@percentage",
+                                       sector.get("percentage"), problem))
+            continue
         out.sectors.append({**key, "vocabulary": sector.get("vocabulary", "1"), "sector_code": sector.get("code"),
                             "percentage": _float(sector.get("percentage")), "narrative": _narrative(sector)})
     for po in act.findall("participating-org"):
         out.participants.append({**key, "org_ref": po.get("ref"), "role": po.get("role"), "org_type": po.get("type"),
                                  "name": _narrative(po)})
-    for budget in act.findall("budget"):
+    for index, budget in enumerate(act.findall("budget"), start=1):
         value = budget.find("value")
+        if problem := _amount_problem(value.text if value is not None else None):
+            out.rejects.append(_reject(filename, position, f"budget[{index}]/value", value.text, problem))
+            continue
         out.budgets.append({**key, "budget_type": budget.get("type"), "status": budget.get("status"),
                             "period_start": _date_of(budget, "period-start"), "period_end": _date_of(budget, "period-end"),
                             "value": _float(value.text if value is not None else None),
                             "currency": (value.get("currency") if value is not None else None) or act.get("default-currency")})
-    for tx in act.findall("transaction"):
+    for index, tx in enumerate(act.findall("transaction"), start=1):
         value = tx.find("value")
+        if problem := _amount_problem(value.text if value is not None else None):
+            out.rejects.append(_reject(filename, position, f"transaction[{index}]/value", value.text, problem))
+            continue
         kind = tx.find("transaction-type")
         out.transactions.append({**key, "transaction_type": kind.get("code") if kind is not None else None,
                                  "transaction_date": _date_of(tx, "transaction-date"),
@@ -199,8 +218,34 @@ def _value_problem(text: str | None, measure: str, end: str | None, kind: str) -
         return None
     if not _DECIMAL.match(text.strip()):
         return f"{kind} value {text!r} is not a decimal number (IATI requires xsd:decimal; no '<5', no '1,282')"
+    if not math.isfinite(float(text)):
+        return f"{kind} value {text[:40]!r} is too large to be a finite number"
     if measure in ("1", "2") and float(text) < 0:
         return f"{kind} value {text!r} is negative: a count or a percentage cannot be"
+    if measure == "2" and float(text) > 100:
+        return f"{kind} value {text!r} is a percentage over 100"
+    return None
+
+
+def _percentage_problem(text: str | None) -> str | None:
+    """A share must be a finite decimal between 0 and 100 (no 'NaN', no 'inf'); absent is allowed."""
+    if text is None or text.strip() == "":
+        return None
+    if not _DECIMAL.match(text.strip()) or not math.isfinite(float(text)):
+        return f"percentage {text[:40]!r} is not a decimal number"
+    if not 0 <= float(text) <= 100:
+        return f"percentage {text!r} is not between 0 and 100"
+    return None
+
+
+def _amount_problem(text: str | None) -> str | None:
+    """A budget or transaction value: a finite decimal when given (IATI xsd:decimal)."""
+    if text is None or text.strip() == "":
+        return None
+    if not _DECIMAL.match(text.strip()):
+        return f"value {text[:40]!r} is not a decimal number (IATI requires xsd:decimal)"
+    if not math.isfinite(float(text)):
+        return f"value {text[:40]!r} is too large to be a finite number"
     return None
 
 

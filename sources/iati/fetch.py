@@ -18,6 +18,7 @@ from datetime import datetime, timezone
 from ..catalog import FetchReport, dataset_url, datasets, fetch_version, latest_by_item
 from ..errors import FetchError, SourceError
 from ..fetch import FetchPolicy, http_get
+from ..settings import settings
 from ..snapshots import SnapshotStore
 from .activities import parse_iati
 
@@ -40,7 +41,7 @@ def _select(base: str, params: dict, policy: FetchPolicy | None) -> dict:
 
 def resolve_org_id(policy: FetchPolicy | None = None) -> str:
     cfg = datasets()[DATASET]
-    configured = os.environ.get(cfg["org_id_env"])
+    configured = settings().get(cfg["org_id_env"])
     if configured:
         return configured
     answer = _select(dataset_url(DATASET), {"q": f'reporting_org_narrative:"{cfg["org_name"]}"',

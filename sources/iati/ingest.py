@@ -19,8 +19,15 @@ TABLES = ("activities", "countries", "regions", "sectors", "participants", "budg
           "indicators", "values")
 _KEY = {"iati_identifier": pl.Utf8, "reporting_org_ref": pl.Utf8, "activity_position": pl.Int64,
         "snapshot_id": pl.Utf8, "dataset": pl.Utf8, "source_file": pl.Utf8, "is_illustrative": pl.Boolean}
-# The columns a table has even when no file gives it a row (the marts read them all).
+# Each table's declared columns and types: a frame is built with them, never typed by inference
+# on the data (a real file where no recipient-country has a percentage made that column text),
+# and a table has them even when no file gives it a row (the marts read them all).
 EMPTY = {
+    "activities": {**_KEY, "reporting_org_name": pl.Utf8, "reporting_org_type": pl.Utf8, "title": pl.Utf8,
+                   "description": pl.Utf8, "activity_status": pl.Utf8, "planned_start": pl.Utf8,
+                   "actual_start": pl.Utf8, "planned_end": pl.Utf8, "actual_end": pl.Utf8, "last_updated": pl.Utf8,
+                   "default_currency": pl.Utf8, "hierarchy": pl.Utf8, "humanitarian": pl.Utf8,
+                   "result_count": pl.Int64},
     "regions": {**_KEY, "region_code": pl.Utf8, "vocabulary": pl.Utf8, "percentage": pl.Float64},
     "countries": {**_KEY, "country_code": pl.Utf8, "country_iso3": pl.Utf8, "percentage": pl.Float64},
     "sectors": {**_KEY, "vocabulary": pl.Utf8, "sector_code": pl.Utf8, "percentage": pl.Float64, "narrative": pl.Utf8},
@@ -70,7 +77,7 @@ def ingest(store: SnapshotStore, snaps: list[Snapshot]) -> ProjectTables:
                 for table in TABLES:
                     rows = [{**r, **tag} for r in getattr(parsed, table)]
                     if rows:
-                        iati[table].append(pl.DataFrame(rows, infer_schema_length=None))
+                        iati[table].append(pl.DataFrame(rows, schema_overrides=EMPTY[table], infer_schema_length=None))
                 rows_in, accepted, rejected = (parsed.facts["activities"] + len(parsed.rejects),
                                                parsed.facts["activities"], len(parsed.rejects))
                 file_rejects = pl.DataFrame(parsed.rejects, schema=REJECT_SCHEMA)

@@ -4,6 +4,7 @@ result area, with drop-down lists; filled templates are ingested with strict val
 """
 from __future__ import annotations
 
+import math
 import re
 from datetime import date
 from pathlib import Path
@@ -150,6 +151,9 @@ def parse_template(data: bytes, *, filename: str, registry: dict) -> FrameResult
             try:
                 value = float(value_text.replace(",", ""))
             except ValueError:
+                value = math.nan
+            if not math.isfinite(value):
+                # float() reads 'nan', 'inf' and 1e309 too: none is a count.
                 reject("Value", value_text, "value is not a number")
                 continue
             if value < 0:

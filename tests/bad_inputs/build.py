@@ -139,3 +139,32 @@ def hostile_xml(kind: str, root: str, body: str) -> bytes:
     else:
         raise ValueError(kind)
     return f'<?xml version="1.0" encoding="UTF-8"?>\n{dtd}\n{body}'.encode()
+
+
+def far_cell_xlsx(first: list | None = None) -> bytes:
+    """A workbook of a few kilobytes with a cell at A1 (or a first row) and one at XFD1048576, the
+    last cell Excel allows: a reader that holds the sheet as a dense grid asks for 512 GiB."""
+    out = io.BytesIO()
+    book = xlsxwriter.Workbook(out, {"in_memory": True})
+    ws = book.add_worksheet("Sheet1")
+    for c, value in enumerate(first or ["Iso3_code"]):
+        ws.write(0, c, value)
+    ws.write(1048575, 16383, "x")
+    book.close()
+    return out.getvalue()
+
+
+def rewrite_part(data: bytes, member: str, change) -> bytes:
+    """The same workbook with one part's bytes changed by `change` (headers rewritten to match)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            dst.writestr(info.filename, change(body) if info.filename == member else body)
+    return out.getvalue()
+
+
+def declare_dimension(data: bytes, ref: str, member: str = "xl/worksheets/sheet1.xml") -> bytes:
+    """A real workbook whose sheet declares another extent in its `<dimension ref=…>` element."""
+    return rewrite_part(data, member, lambda body: re.sub(rb'<dimension ref="[^"]*"', f'<dimension ref="{ref}"'.encode(),
+                                                         body, count=1))

@@ -15,7 +15,7 @@ from sources.iati.template import COLUMNS as TEMPLATE_COLUMNS
 
 from .build import (COCA_ANNEX, COCA_COMPILED, HOMICIDE, HTML_ERROR_PAGE, IATI_SAMPLE, PRISONS, SEIZURES,
                     SINGLE_CONVENTION_XML, UNTOC_CSV, Serial, Text, big_cell_xlsx, csv_rows, csv_text,
-                    hostile_xml, rows_of, truncated, xlsx)
+                    declare_dimension, far_cell_xlsx, hostile_xml, rows_of, truncated, xlsx)
 
 
 @dataclass(frozen=True)
@@ -371,12 +371,20 @@ def _crime() -> list[Case]:
         c("prisons", "decompression-bomb", "file", lambda: big_cell_xlsx(), Refused(("decompression bomb",))),
         c("prisons", "decompression-bomb-with-false-sizes", "file", lambda: big_cell_xlsx(false_sizes=True),
           Refused(("declares",))),
+        # Issue 20, defect 1: a 5 KB workbook made the reader abort the process (exit 134).
+        c("prisons", "cell-at-xfd1048576", "file", lambda: far_cell_xlsx(cts_rows()[CTS_HEADER]),
+          Refused(("cells, over the", "refused before reading"))),
+        c("prisons", "dimension-declares-the-whole-sheet", "file",
+          lambda: declare_dimension(cts(cts_rows()), "A1:XFD1048576"), Refused(("dimension element",))),
         c("prisons", "csv-iso-8859-1-read-as-utf-8", "file", latin1_csv, Refused(("not UTF-8",)),
           filename="data_cts_prisons_and_prisoners.csv"),
         c("prisons", "csv-byte-order-mark", "file", lambda: b"\xef\xbb\xbf" + csv_text(cts_rows()).encode(), Loaded(),
           filename="data_cts_prisons_and_prisoners.csv"),
         c("prisons", "missing-column", "layout", lambda: cts(drop_col(cts_rows(), cts_col("Sex"))),
           Refused(("missing: Sex",), sheet=CTS_SHEET, row=CTS_HEADER + 1, column="Sex")),
+        # Issue 20, defect 2: a release without Indicator loaded, and as the newest release it hid every row.
+        c("prisons", "missing-indicator-column", "layout", lambda: cts(drop_col(cts_rows(), cts_col("Indicator"))),
+          Refused(("missing: Indicator",), sheet=CTS_SHEET, column="Indicator")),
         c("prisons", "renamed-column", "layout", lambda: cts(edit(cts_rows(), CTS_HEADER, cts_col("Year"), "Yr")),
           Refused(("missing: Year",), sheet=CTS_SHEET, column="Year")),
         c("prisons", "duplicated-column", "layout", lambda: cts(dup_col(cts_rows(), cts_col("Year"))),
@@ -393,6 +401,9 @@ def _crime() -> list[Case]:
         c("prisons", "year-before-1900", "row", lambda: cts_edit("Year", "1899"), Loaded({"impossible year": 1})),
         c("prisons", "year-1013", "row", lambda: cts_edit("Year", "1013"), Loaded({"impossible year": 1})),
         c("prisons", "negative-count", "row", lambda: cts_edit("VALUE", "-173"), Loaded({"negative": 1}, column="VALUE")),
+        # Issue 20, defect 6: 1e309 was stored as inf.
+        c("prisons", "value-1e309", "row", lambda: cts_edit("VALUE", "1e309"), Loaded({"finite number": 1}, column="VALUE")),
+        c("prisons", "value-nan", "row", lambda: cts_edit("VALUE", "NaN"), Loaded({"not a number": 1})),
         c("prisons", "censored-and-thousands", "row", text_and_censored, Loaded(check=both)),
         c("prisons", "duplicate-row", "row", lambda: cts(append(cts_rows(), cts_rows()[CTS_HEADER + 1])),
           Loaded(added=1, check=duplicates)),
@@ -409,6 +420,7 @@ def _crime() -> list[Case]:
         c("seizures", "year-1013", "row", lambda: seizure_edit("Year", "1013"), Loaded({"impossible or missing year": 1})),
         c("seizures", "negative-quantity", "row", lambda: seizure_edit("KgEquivalent", "-5"), Loaded({"negative": 1})),
         c("seizures", "censored-value", "row", lambda: seizure_edit("KgEquivalent", "<5"), Loaded({"not a number": 1})),
+        c("seizures", "kg-1e309", "row", lambda: seizure_edit("KgEquivalent", "1e309"), Loaded({"finite number": 1})),
         c("seizures", "thousands-separator", "row", lambda: seizure_edit("KgEquivalent", "1,282"), Loaded()),
     ]
 
@@ -459,6 +471,8 @@ def _crops() -> list[Case]:
         c("coca_annex", "truncated-xlsx", "file", lambda: truncated(COCA_ANNEX.read_bytes()), Refused(("damaged or truncated",))),
         c("coca_annex", "html-error-page-as-xlsx", "file", lambda: HTML_ERROR_PAGE, Refused(("an HTML page",))),
         c("coca_annex", "xlsx-without-zip-signature", "file", lambda: COCA_ANNEX.read_bytes()[4:], Refused(("no ZIP signature",))),
+        c("coca_annex", "cell-at-xfd1048576", "file", lambda: far_cell_xlsx(annex_rows()[ANNEX_YEARS]),
+          Refused(("cells, over the",))),
         c("coca_annex", "100-mb-cell", "file", lambda: big_cell_xlsx(), Refused(("decompression bomb",))),
         c("coca_compiled", "empty-file", "file", lambda: b"", Refused(("file is empty",))),
         c("coca_compiled", "header-only", "file", lambda: compiled(compiled_rows()[:1]), Refused(("no rows",))),
@@ -487,6 +501,7 @@ def _crops() -> list[Case]:
           Loaded({"duplicate": 1}, added=1)),
         c("coca_annex", "footnote-glued-to-number", "row", lambda: annex_edit("Colombia", 5, "48000a"),
           Loaded({"not a number": 1})),
+        c("coca_annex", "figure-1e309", "row", lambda: annex_edit("Colombia", 3, "1e309"), Loaded({"finite number": 1})),
         c("coca_annex", "formula-as-label", "row", lambda: annex_edit("Bolivia", 0, "=SUM(B7:B9)"),
           Loaded({"maps to no country": 1})),
         c("coca_compiled", "unknown-country", "row", lambda: compiled_edit(1, "iso3", "XYZ"),
@@ -498,6 +513,9 @@ def _crops() -> list[Case]:
         c("coca_compiled", "censored-and-thousands", "row", both_compiled, Loaded({"not a number": 1})),
         c("coca_compiled", "duplicate-row", "row", lambda: compiled(append(compiled_rows(), compiled_rows()[1])),
           Loaded({"duplicate": 1}, added=1)),
+        c("coca_compiled", "hectares-nan", "row", lambda: compiled_edit(1, "hectares", "nan"), Loaded({"not a finite number": 1})),
+        c("coca_compiled", "hectares-1e309", "row", lambda: compiled_edit(1, "hectares", "1e309"),
+          Loaded({"not a finite number": 1})),
         c("coca_compiled", "formula-as-label", "row", lambda: compiled_edit(1, "country", "=1+1"),
           Loaded({"does not match the country": 1})),
     ]
@@ -549,6 +567,18 @@ def _project_outputs() -> list[Case]:
           Loaded({"not a decimal number": 1}, added=1)),
         c("iati", "negative-actual", "row", lambda: iati_sub('<actual value="14">', '<actual value="-14">'),
           Loaded({"negative": 1}, added=1)),
+        # Issue 20, defect 6: a 400-digit actual was stored as inf, a percentage of NaN accepted.
+        c("iati", "actual-of-400-digits", "row", lambda: iati_sub('<actual value="14">', '<actual value="' + "9" * 400 + '">'),
+          Loaded({"finite number": 1}, added=1)),
+        c("iati", "percentage-nan", "row", lambda: iati_sub('<recipient-country code="AF" percentage="33.33"',
+                                                            '<recipient-country code="AF" percentage="NaN"'),
+          Loaded({"percentage 'NaN' is not a decimal number": 1}, added=1)),
+        c("iati", "percentage-over-100", "row", lambda: iati_sub('<sector vocabulary="1" code="16063" percentage="100"',
+                                                                 '<sector vocabulary="1" code="16063" percentage="250"'),
+          Loaded({"not between 0 and 100": 1}, added=1)),
+        c("iati", "budget-inf", "row", lambda: iati_sub('value-date="2008-03-01">1734000<',
+                                                        'value-date="2008-03-01">1' + "0" * 400 + '<'),
+          Loaded({"finite number": 1}, added=1)),
         c("iati", "actual-period-in-the-future", "row",
           lambda: iati_sub('<period-end iso-date="2009-06-30"/>', '<period-end iso-date="2099-06-30"/>'),
           Loaded({"future": 3}, added=3)),
@@ -571,6 +601,7 @@ def _project_outputs() -> list[Case]:
         t("truncated-xlsx", "file", lambda: truncated(template()), Refused(("damaged or truncated",))),
         t("html-error-page-as-xlsx", "file", lambda: HTML_ERROR_PAGE, Refused(("an HTML page",))),
         t("xlsx-without-zip-signature", "file", lambda: template()[4:], Refused(("no ZIP signature",))),
+        t("cell-at-xfd1048576", "file", lambda: far_cell_xlsx(list(TEMPLATE_COLUMNS)), Refused(("cells, over the",))),
         t("decompression-bomb", "file", lambda: big_cell_xlsx(false_sizes=True), Refused(("declares",))),
         t("missing-column", "layout", lambda: template(header=TEMPLATE_COLUMNS[:3] + TEMPLATE_COLUMNS[4:]),
           Refused(("no header row",), sheet=PRI_SHEET)),
@@ -592,6 +623,8 @@ def _project_outputs() -> list[Case]:
         t("thousands-separator", "row", lambda: template_edit(0, 3, "1,282"), Loaded(check=accepted_value("value", 1282.0))),
         t("duplicate-row", "row", lambda: template(pri_rows=append(template_rows(), template_rows()[0])),
           Loaded({"duplicate of row": 1}, added=1)),
+        t("value-nan", "row", lambda: template_edit(0, 3, "nan"), Loaded({"not a number": 1})),
+        t("value-inf", "row", lambda: template_edit(0, 3, "inf"), Loaded({"not a number": 1})),
         t("footnote-glued-to-number", "row", lambda: template_edit(0, 3, "120a"), Loaded({"not a number": 1})),
         t("formula-as-label", "row", lambda: template_edit(0, 0, FORMULA), Loaded({"spreadsheet formula": 1}, column="Country")),
     ]
