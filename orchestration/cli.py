@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import codecs
 import json
 import os
 import sys
@@ -244,12 +245,16 @@ def run_in_child(argv: list[str], args) -> int:
     import threading
 
     env = {**os.environ, CHILD_ENV: "1", "PYTHONUNBUFFERED": "1"}
+    if sys.stderr.isatty():
+        env["UNODC_TERMINAL"] = "1"     # the child writes through a pipe to a terminal: it may redraw a line
     proc = subprocess.Popen([sys.executable, "-m", "orchestration.cli", *argv], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
 
     def forward(stream, out):
-        for line in iter(stream.readline, b""):
-            out.write(line.decode("utf-8", "replace"))
+        # Chunks, not lines: a progress line redrawn with a carriage return shows as it changes.
+        decoder = codecs.getincrementaldecoder("utf-8")("replace")
+        for chunk in iter(lambda: os.read(stream.fileno(), 65536), b""):
+            out.write(decoder.decode(chunk))
             out.flush()
 
     threads = [threading.Thread(target=forward, args=(proc.stdout, sys.stdout), daemon=True),

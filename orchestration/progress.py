@@ -18,6 +18,8 @@ from typing import TextIO
 
 import dagster as dg
 
+from sources.settings import settings
+
 # Where step lines go while a quiet run is on; None: nowhere (dagster dev, verbose runs, tests).
 TERMINAL: TextIO | None = None
 # dagster-dbt's note on every singular dbt test, and the engine's word on steps skipped after a failure
@@ -84,15 +86,20 @@ class StepLines(logging.Handler):
 
     def _dbt_counter(self, out: TextIO) -> None:
         # On a terminal the counter rewrites one line; in a file it would be noise, so it is left out.
-        if out.isatty() and time.monotonic() - self.dbt_shown > 0.2:
+        if _is_terminal(out) and time.monotonic() - self.dbt_shown > 0.2:
             out.write(f"\r  ...    dbt_models: {self.dbt_done} models, seeds and tests done")
             out.flush()
             self.dbt_shown = time.monotonic()
 
     def _clear(self, out: TextIO) -> None:
-        if out.isatty() and self.dbt_shown:
+        if _is_terminal(out) and self.dbt_shown:
             out.write("\r" + " " * 72 + "\r")
             self.dbt_shown = 0.0
+
+
+def _is_terminal(out: TextIO) -> bool:
+    # A build run as a child of `unodc-indicators run` writes through a pipe that ends on a terminal.
+    return out.isatty() or bool(settings().terminal)
 
 
 @dg.logger(description="One line per step (rows, seconds) and every warning, on the terminal of a quiet run.")
@@ -103,7 +110,7 @@ def step_lines(_init_context) -> logging.Logger:
 
 
 def verbose_wanted(flag: bool) -> bool:
-    return flag or os.environ.get("UNODC_VERBOSE", "").strip().lower() in ("1", "true", "yes")
+    return flag or bool(settings().verbose)
 
 
 @contextmanager

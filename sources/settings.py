@@ -122,6 +122,13 @@ def _text(text: str) -> str:
     return text
 
 
+def _flag(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered not in ("0", "1", "true", "false", "yes", "no"):
+        raise ValueError("not a yes or no (1, 0, true, false, yes, no)")
+    return lowered in ("1", "true", "yes")
+
+
 def _names(text: str) -> tuple[str, ...]:
     names = tuple(n.strip() for n in text.split(",") if n.strip())
     bad = [n for n in names if not re.fullmatch(r"[a-z0-9_]+", n)]
@@ -225,6 +232,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("UNODC_IATI_DATASTORE_URL", None, "base URL of the IATI Datastore API", url_template(())),
     Setting("UNODC_IATI_ORG_ID", None, "IATI organisation identifier (resolved by name when unset)", _text,
             "iati_org_id"),
+    Setting("UNODC_VERBOSE", "0", "1: the whole Dagster and dbt log of `run` on the terminal (as `run -v`), "
+            "not only in var/log/", _flag, "verbose"),
+    Setting("UNODC_TERMINAL", "0", "set by `run` for its build process when its output ends on a terminal "
+            "(the dbt counter redraws its line)", _flag, "terminal"),
     Setting("UNODC_FAULT", None, "crash tests only: a named point where the build kills itself (RELIABILITY.md)",
             _text, "fault"),
 )
