@@ -359,11 +359,14 @@ def _failures(result) -> list[str]:
             if not ev.passed:
                 sev = getattr(ev.severity, "value", ev.severity)
                 meta = {k: getattr(v, "value", v) for k, v in (ev.metadata or {}).items()}
-                # The counts say it in a line; the full metadata is in the log and the UI.
+                # A warning says its counts in a line; a failure shows what it found (the full
+                # metadata is in the log and the UI either way).
                 counts = {k.removeprefix("dagster_dbt/"): v for k, v in meta.items()
                           if isinstance(v, int) and not isinstance(v, bool)}
-                detail = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items()) or \
-                    json.dumps(meta, default=str)[:300]
+                if sev == "WARN" and counts:
+                    detail = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items())
+                else:
+                    detail = json.dumps(meta, default=str)[:400]
                 out.append(f"check {ev.check_name} on {ev.asset_key.to_user_string()} ({sev}): {detail}")
     return out
 
