@@ -13,6 +13,7 @@ from importlib import resources
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from .charts import HATCH
 from .data import read_release
@@ -59,7 +60,7 @@ def build_site(release_db: Path, out: Path) -> dict:
         sort_script = static_text("sort.js")
         for code in site.computed:
             write(f"indicator/{slug(code)}.html", "indicator.html", "../", page="indicator",
-                  ind=site.indicator(code), sort_script=sort_script)
+                  ind=site.indicator(code), sort_script=Markup(sort_script))
             site.indicator_csv(code).write_csv(staging / "indicator" / f"{slug(code)}.csv")
         countries = release.countries.to_dicts()
         for c in countries:
