@@ -51,6 +51,10 @@ def main(argv: list[str] | None = None) -> int:
     exp.add_argument("--out", help="folder to write into (default: var/exports/RELEASE_ID)")
     exp.add_argument("--compare", help="release id or tag: write beside each table what changed since it")
     exp.add_argument("--home", help="folder for var/ and warehouse/")
+    rep = sub.add_parser("report", help="the scorecard: a static site of one release (opens from the file system)")
+    rep.add_argument("--release", help="release id or tag (default: the published warehouse)")
+    rep.add_argument("--out", required=True, help="folder to write the site into")
+    rep.add_argument("--home", help="folder for var/ and warehouse/")
     args = parser.parse_args(argv)
     try:
         # Every setting is checked before any work: a bad one stops the command in one line.
@@ -78,7 +82,27 @@ def main(argv: list[str] | None = None) -> int:
         return command_releases(args)
     if args.command == "export":
         return command_export(args)
+    if args.command == "report":
+        return command_report(args)
     return command_inspect(args)
+
+
+def command_report(args) -> int:
+    from report.build import build_site
+
+    from .releases import release_path
+
+    where = Paths(Path(args.home).resolve()) if args.home else paths()
+    try:
+        source = release_path(where, args.release) if args.release else where.published_db
+        done = build_site(source, Path(args.out))
+    except (ValueError, OSError) as exc:
+        print(f"unodc-indicators report: {exc}", file=sys.stderr)
+        return 2
+    print(f"release {done['release_id']}: {done['pages']} pages ({done['indicators']} indicators, "
+          f"{done['countries']} Member States), {done['bytes'] / 1e6:.1f} MB in {done['seconds']} s")
+    print(f"  open {Path(done['out']) / 'index.html'}")
+    return 0
 
 
 def command_export(args) -> int:

@@ -7,7 +7,7 @@ from pathlib import Path
 import dagster as dg
 
 from .assets import dbt as dbt_assets_module
-from .assets import annex_exports, crime, crops, geography, project_outputs, publish, ratification, registry
+from .assets import annex_exports, crime, crops, geography, project_outputs, publish, ratification, registry, report_site
 from .dbt_project import LocalDbtCliResource, dbt_project
 from .progress import step_lines
 from .resources import PipelineResource
@@ -33,7 +33,8 @@ defs = dg.Definitions(
             crime.crime_snapshots, crime.crime_raw_tables,
             crops.crop_snapshots, crops.crop_raw_tables,
             project_outputs.project_snapshots, project_outputs.project_raw_tables,
-            dbt_assets_module.dbt_models, publish.published_warehouse, annex_exports.annex_exports],
+            dbt_assets_module.dbt_models, publish.published_warehouse, annex_exports.annex_exports,
+            report_site.report_site],
     asset_checks=[*geography.checks, *ratification.checks, *registry.checks, *crime.checks, *crops.checks, *project_outputs.checks],
     jobs=[build_job, refresh_job],
     schedules=[nightly_schedule],

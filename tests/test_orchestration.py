@@ -22,6 +22,9 @@ def test_asset_graph_is_what_we_mean():
     # Publishing waits for every public mart (and so for every dbt test on it).
     assert publish_deps == marts
     assert {"fct_indicator_values", "fct_crime_statistics", "rpt_indicator_coverage"} <= marts
+    # The scorecard site is written from each published release, like the exports.
+    for after_publish in (["exports", "annex_tables"], ["report", "scorecard"]):
+        assert {k.to_user_string() for k in graph.get(dg.AssetKey(after_publish)).parent_keys} == {"warehouse/indicators"}
     actions_parents = {k.to_user_string() for k in graph.get(dg.AssetKey(["staging", "stg_untc__xml_actions"])).parent_keys}
     assert actions_parents == {"raw/untc_treaty_actions"}
     raw_tables = {k.path[1] for k in graph.get_all_asset_keys() if k.path[0] == "raw"}
