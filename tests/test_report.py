@@ -146,7 +146,14 @@ def test_every_page_opens_cleanly_from_the_file_system(site, warehouse, tmp_path
             browser.close()
 
 
-def test_every_page_opens_cleanly_from_a_web_server(site):
+def _sample(pages: list[str]) -> list[str]:
+    """The top pages and the first three of each kind: the file-system pass opens every page."""
+    top = [p for p in pages if "/" not in p]
+    kinds = sorted({p.split("/")[0] for p in pages if "/" in p})
+    return top + [p for kind in kinds for p in [q for q in pages if q.startswith(kind + "/")][:3]]
+
+
+def test_pages_open_cleanly_from_a_web_server(site):
     handler = functools.partial(_QuietHandler, directory=str(site["out"]))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -157,7 +164,7 @@ def test_every_page_opens_cleanly_from_a_web_server(site):
             try:
                 page = browser.new_page()
                 base = f"http://127.0.0.1:{server.server_address[1]}/"
-                assert _open_all(page, base, site["pages"]) == []
+                assert _open_all(page, base, _sample(site["pages"])) == []
                 # The download is served too.
                 assert page.request.get(base + "indicator/TRA.R1.D1.csv").ok
             finally:
