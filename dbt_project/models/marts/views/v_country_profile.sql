@@ -30,6 +30,7 @@ select
     latest.unit_measure,
     latest.obs_status,
     latest.level_of_influence,
+    latest.influence_is_illustrative,
     latest.value is not null as has_value,
     latest.snapshot_ids
 from members as m

@@ -21,6 +21,7 @@ select
     f.aggregation_method,
     f.note,
     f.level_of_influence,
+    f.influence_is_illustrative,
     f.source_family,
     f.snapshot_ids
 from {{ ref('fct_indicator_values') }} as f
