@@ -6,7 +6,7 @@ export DAGSTER_HOME ?= $(CURDIR)/var/dagster_home
 export UV_COMPILE_BYTECODE := 1
 DBT_FILES := $(shell find dbt_project/models dbt_project/macros dbt_project/tests dbt_project/seeds -type f 2>/dev/null) dbt_project/dbt_project.yml dbt_project/profiles.yml
 
-.PHONY: run test dev setup manifest lock clean bench bench-quick
+.PHONY: run test dev setup manifest lock clean bench bench-quick docs
 
 run: setup $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/unodc-indicators run
@@ -16,6 +16,15 @@ test: setup
 
 dev: setup $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -w workspace.yaml -h 127.0.0.1 -p 3000
+
+# The dbt documentation site (lineage, every model and column with its description), built from the
+# build database of `make run` into var/docs/; static_index.html holds everything in one file and
+# needs no network (README, "A warehouse that explains itself").
+docs: setup
+	@test -f var/build/build.duckdb || { echo "make docs: no build database yet (var/build/build.duckdb): run make run first"; exit 2; }
+	cd dbt_project && HOME=$(CURDIR)/var/build $(abspath $(BIN))/dbt docs generate --static --profiles-dir . \
+		--target-path $(CURDIR)/var/docs --quiet
+	@echo "dbt documentation: $(CURDIR)/var/docs/static_index.html (one file, opens offline in a browser)"
 
 # Benchmarks (BENCHMARKS.md): scaled copies and homes go to a temporary folder, results to bench/out/.
 bench: setup

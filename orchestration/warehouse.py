@@ -33,6 +33,76 @@ def ident(name: str) -> str:
     return f'"{name}"'
 
 
+def sql_text(value: str) -> str:
+    """A string literal for a statement that takes no parameters (COMMENT ON ... IS)."""
+    return "'" + str(value).replace("'", "''") + "'"
+
+
+# What each audit table and column says, written where the table is created (dbt documents the
+# rest of the warehouse; these tables are Python's).
+AUDIT_COMMENTS = {
+    "check_results": ("The latest outcome of every data check of the build; the publish gate reads it.", {
+        "check_name": "The check's name (an asset check or a dbt test group).",
+        "asset": "The asset the check belongs to.",
+        "passed": "True where the check passed.",
+        "blocking": "True where a failure stops the publish.",
+        "details": "JSON: what the check found (failing rows, counts).",
+        "run_id": "The Dagster run that ran the check.",
+        "checked_at": "When the check ran.",
+    }),
+    "release": ("This published release: its id, when it was published, the code version and the manifest "
+                "(row counts, snapshots, checks, changes since the previous release).", {
+        "release_id": "The release's id (UTC time of publishing, e.g. 20240101T120000000000Z).",
+        "published_at": "When the release was published.",
+        "code_version": "The git commit of the code that built it.",
+        "manifest": "JSON: row counts per table, snapshots with checksums, checks, the previous release "
+                    "and the changes since it.",
+    }),
+    "release_changes": ("What this release adds, removes and revises against the previous published release, "
+                        "row by row (empty for a first release).", {
+        "table_name": "The table compared.",
+        "row_key": "JSON: the row's key columns and values.",
+        "change": "added, removed or revised.",
+        "old_values": "JSON: the compared columns in the previous release (empty for an added row).",
+        "new_values": "JSON: the compared columns in this release (empty for a removed row).",
+    }),
+}
+
+
+def comment_audit_table(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Write the table's and its columns' comments (AUDIT_COMMENTS) on audit.<table>."""
+    text, columns = AUDIT_COMMENTS[table]
+    target = f"audit.{ident(table)}"
+    con.execute(f"comment on table {target} is {sql_text(text)}")
+    for column, comment in columns.items():
+        con.execute(f"comment on column {target}.{ident(column)} is {sql_text(comment)}")
+
+
+def carry_comments(con: duckdb.DuckDBPyConnection, database: str, schema: str, table: str) -> int:
+    """Copy the comments of a table and its columns from an attached database to the same table of
+    the current one: `create table as select` carries data, not comments. Returns how many were
+    written. Names come from DuckDB's catalogue and are still checked by ident(); a column whose
+    name ident() refuses keeps its data and loses only its comment."""
+    target = f"{ident(schema)}.{ident(table)}"
+    written = 0
+    for (comment,) in con.execute(
+            "select comment from duckdb_tables() where database_name = ? and schema_name = ? and table_name = ?"
+            " and coalesce(comment, '') <> ''", [database, schema, table]).fetchall():
+        con.execute(f"comment on table {target} is {sql_text(comment)}")
+        written += 1
+    for column, comment in con.execute(
+            "select column_name, comment from duckdb_columns() where database_name = ? and schema_name = ?"
+            " and table_name = ? and coalesce(comment, '') <> '' order by column_index",
+            [database, schema, table]).fetchall():
+        try:
+            quoted = ident(column)
+        except ValueError:
+            continue
+        con.execute(f"comment on column {target}.{quoted} is {sql_text(comment)}")
+        written += 1
+    return written
+
+
 def memory_limit() -> str:
     """What the build's DuckDB connections may take before they spill to disk (dbt's profile reads
     the same variable)."""
@@ -136,6 +206,9 @@ def record_check(con: duckdb.DuckDBPyConnection, *, check: str, asset: str, pass
     con.execute("""create table if not exists audit.check_results (
         check_name varchar primary key, asset varchar, passed boolean, blocking boolean,
         details json, run_id varchar, checked_at timestamptz)""")
+    if not con.execute("select comment from duckdb_tables() where schema_name = 'audit' "
+                       "and table_name = 'check_results' and database_name = current_database()").fetchone()[0]:
+        comment_audit_table(con, "check_results")
     con.execute("insert or replace into audit.check_results values (?, ?, ?, ?, ?, ?, now())",
                 [check, asset, passed, blocking, json.dumps(details or {}, default=str), run_id])
 
@@ -232,6 +305,7 @@ def publish(paths: Paths, required_checks: list[str]) -> dict:
                 con.execute(f"create schema if not exists {ident(schema)}")
                 con.execute(f"create table {ident(schema)}.{ident(table)} as "
                             f"select * from build.{ident(schema)}.{ident(table)}")
+                carry_comments(con, "build", schema, table)
                 counts[f"{schema}.{table}" if schema != "main" else table] = con.execute(
                     f"select count(*) from {ident(schema)}.{ident(table)}").fetchone()[0]
                 if len(counts) == 5:
@@ -252,6 +326,10 @@ def publish(paths: Paths, required_checks: list[str]) -> dict:
             con.execute("create table audit.release as select ?::varchar as release_id, "
                         "?::timestamptz as published_at, ?::varchar as code_version, ?::json as manifest",
                         [release_id, manifest["published_at"], manifest["code_version"], json.dumps(manifest)])
+            for table in AUDIT_COMMENTS:
+                if con.execute("select count(*) from duckdb_tables() where database_name = current_database() "
+                               "and schema_name = 'audit' and table_name = ?", [table]).fetchone()[0]:
+                    comment_audit_table(con, table)
             con.execute("checkpoint")
         finally:
             con.close()

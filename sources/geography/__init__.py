@@ -5,7 +5,9 @@ Base lists: `country_converter` (names, ISO3, M49 code, UN admission year, M49 a
 states, successor links, non-member participants, membership continuations) and `names.csv`
 (participant names the base lists do not know) and `un_admission_dates.csv` (the day each Member
 State was admitted; the base lists know only the year) are reviewed by hand and win over the
-base lists.
+base lists. `un_names.csv` gives the name the UN uses today (the M49 list) where the base list's
+short name differs ("DR Congo" -> "Democratic Republic of the Congo"): one name per ISO3 in every
+table; the base list's short name still resolves source names.
 """
 from __future__ import annotations
 
@@ -96,8 +98,10 @@ def countries() -> pl.DataFrame:
             "source": row.get("source"), "note": row.get("note"),
         })
     admitted = {r["iso3"]: r["un_admission_date"] for r in _read_csv("un_admission_dates.csv")}
+    un_names = {r["iso3"]: r["name"] for r in _read_csv("un_names.csv")}
     for row in out:
         row["un_admission_date"] = admitted.get(row["iso3"])
+        row["name"] = un_names.get(row["iso3"], row["name"])
     schema = {"un_admission_year": pl.Int64, "un_exit_year": pl.Int64}
     df = pl.DataFrame(out, infer_schema_length=None).with_columns(
         [pl.col(c).cast(t) for c, t in schema.items()]
@@ -121,6 +125,10 @@ def _name_index() -> dict[str, str]:
         for name in (row["name"], row["official_name"]):
             if name:
                 index.setdefault(name.casefold(), row["iso3"])
+    # The base list's short names ("DR Congo") still name their country in a source.
+    for rec in _coco().data[["name_short", "ISO3"]].to_dict("records"):
+        if isinstance(rec["ISO3"], str) and ISO3.match(rec["ISO3"]) and isinstance(rec["name_short"], str):
+            index.setdefault(rec["name_short"].casefold(), rec["ISO3"])
     # The reviewed names win over everything the base lists say.
     for row in _read_csv("names.csv"):
         index[row["name"].casefold()] = row["iso3"]

@@ -115,7 +115,7 @@ aggregate_facts as (
 )
 
 select
-    indicator_code, 'country' as ref_area_type, ref_area_code, year,
+    indicator_code, 'country' as ref_area_type, ref_area_code, cast(year as integer) as year,
     '_T' as disaggregation_dimension, '_T' as disaggregation,
     value, unit_measure, cast(null as double) as share_of_members, obs_status, lower_bound, upper_bound,
     1 as members_in_group, 1 as members_reporting, aggregation_rule,
@@ -124,7 +124,7 @@ select
 from country_values
 union all by name
 select
-    indicator_code, ref_area_type, ref_area_code, year,
+    indicator_code, ref_area_type, ref_area_code, cast(year as integer) as year,
     '_T' as disaggregation_dimension, '_T' as disaggregation,
     value, unit_measure, cast(null as double) as share_of_members, obs_status, lower_bound, upper_bound,
     members_in_group, members_reporting, aggregation_rule,

@@ -368,7 +368,7 @@ facts as (
 )
 
 select
-    indicator_code, ref_area_type, ref_area_code, year, 'CROP' as disaggregation_dimension, crop as disaggregation,
+    indicator_code, ref_area_type, ref_area_code, cast(year as integer) as year, 'CROP' as disaggregation_dimension, crop as disaggregation,
     value,
     case
         when indicator_code in (select indicator_code from specs where rule in ('crop_change', 'crop_share')) then 'percent'

@@ -45,7 +45,7 @@ aggregate_facts as (
 )
 
 select
-    indicator_code, ref_area_type, ref_area_code, year, '_T' as disaggregation_dimension, '_T' as disaggregation,
+    indicator_code, ref_area_type, ref_area_code, cast(year as integer) as year, '_T' as disaggregation_dimension, '_T' as disaggregation,
     value, 'count' as unit_measure, cast(null as double) as share_of_members, 'A' as obs_status,
     cast(null as double) as lower_bound, cast(null as double) as upper_bound,
     1 as members_in_group, 1 as members_reporting,
@@ -55,7 +55,7 @@ select
 from country_facts
 union all by name
 select
-    indicator_code, ref_area_type, ref_area_code, year, '_T' as disaggregation_dimension, '_T' as disaggregation,
+    indicator_code, ref_area_type, ref_area_code, cast(year as integer) as year, '_T' as disaggregation_dimension, '_T' as disaggregation,
     value, 'count' as unit_measure, cast(null as double) as share_of_members, 'A' as obs_status,
     cast(null as double) as lower_bound, cast(null as double) as upper_bound,
     members_reporting as members_in_group, members_reporting, 'sum' as aggregation_method, aggregation_rule, snapshot_ids,

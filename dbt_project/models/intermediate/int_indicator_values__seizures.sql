@@ -86,7 +86,7 @@ aggregate_facts as (
 )
 
 select
-    indicator_code, ref_area_type, ref_area_code, year, 'DRUG_GROUP' as disaggregation_dimension, disaggregation,
+    indicator_code, ref_area_type, ref_area_code, cast(year as integer) as year, 'DRUG_GROUP' as disaggregation_dimension, disaggregation,
     value, 'kilograms' as unit_measure, cast(null as double) as share_of_members, 'A' as obs_status,
     cast(null as double) as lower_bound, cast(null as double) as upper_bound,
     1 as members_in_group, 1 as members_reporting, aggregation_rule,
@@ -95,7 +95,7 @@ select
 from country_facts
 union all by name
 select
-    a.indicator_code, a.ref_area_type, a.ref_area_code, a.year, 'DRUG_GROUP' as disaggregation_dimension, a.disaggregation,
+    a.indicator_code, a.ref_area_type, a.ref_area_code, cast(a.year as integer) as year, 'DRUG_GROUP' as disaggregation_dimension, a.disaggregation,
     a.value, 'kilograms' as unit_measure, cast(null as double) as share_of_members, 'A' as obs_status,
     cast(null as double) as lower_bound, cast(null as double) as upper_bound,
     coalesce(gm.members_in_group, 0) as members_in_group, coalesce(r.members_responding, 0) as members_reporting,

@@ -11,6 +11,8 @@ select
     reporting_unit,
     reporting_unit_kind,
     country_iso3,
+    -- The name the UN uses today (dim_country); the source's own name stays in name_in_source.
+    countries.country_name,
     name_in_source,
     indicator,
     dimension,
@@ -32,4 +34,5 @@ select
     key_occurrences > 1 as shares_natural_key,
     extra_columns
 from latest
+left join {{ ref('dim_country') }} as countries on countries.iso3 = latest.country_iso3
 order by country_iso3, dataset, indicator, year, source_row

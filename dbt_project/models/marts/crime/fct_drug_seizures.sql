@@ -14,6 +14,8 @@ groups as (
 select
     md5(seizures.snapshot_id || ':' || seizures.source_row) as seizure_id,
     seizures.* exclude (drug_group),
+    -- The name the UN uses today (dim_country); the file's own name stays in name_in_source.
+    countries.country_name,
     coalesce(groups.drug_group, seizures.drug_group) as drug_group,
     seizures.drug_group as drug_group_in_source,
     groups.drug_group is not null as is_regrouped
@@ -21,3 +23,4 @@ from seizures
 left join groups
     on groups.drug_group_in_source = seizures.drug_group
    and groups.drug_name = seizures.drug_name
+left join {{ ref('dim_country') }} as countries on countries.iso3 = seizures.country_iso3

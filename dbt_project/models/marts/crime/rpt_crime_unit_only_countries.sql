@@ -5,6 +5,7 @@
 select
     u.indicator_code,
     u.country_iso3,
+    countries.country_name,
     u.year,
     u.units,
     u.covering as units_that_cover_the_country,
@@ -13,4 +14,5 @@ select
     u.snapshot_id,
     u.source_rows
 from {{ ref('int_crime__unit_sums') }} as u
+left join {{ ref('dim_country') }} as countries on countries.iso3 = u.country_iso3
 where not u.has_country_value

@@ -63,6 +63,8 @@ select
     ranked.measure,
     ranked.unit,
     ranked.country_iso3,
+    -- The name the UN uses today (dim_country); label_in_source keeps the table's own label.
+    countries.country_name,
     ranked.is_total,
     ranked.label_name,
     ranked.label_in_source,
@@ -101,3 +103,4 @@ from ranked
 left join totals_checked as tc
     on ranked.is_total and tc.snapshot_id = ranked.snapshot_id and tc.crop = ranked.crop
    and tc.measure = ranked.measure and tc.year = ranked.year and tc.first_source_row = ranked.first_source_row
+left join {{ ref('dim_country') }} as countries on countries.iso3 = ranked.country_iso3

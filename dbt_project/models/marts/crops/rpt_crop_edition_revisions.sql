@@ -21,7 +21,7 @@ ordered as (
 )
 
 select
-    crop, measure, country_iso3, is_total, series, year,
+    crop, measure, country_iso3, country_name, is_total, series, year,
     previous_edition, edition,
     previous_value, value,
     value - previous_value as revision,

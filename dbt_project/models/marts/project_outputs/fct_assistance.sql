@@ -22,6 +22,7 @@ evidence as (
 
 select
     country_iso3,
+    any_value(countries.country_name) as country_name,
     year,
     area_code,
     list(distinct activity_id order by activity_id) as activity_ids,
@@ -29,4 +30,5 @@ select
     list(distinct basis order by basis) as bases,
     bool_and(is_illustrative) as is_illustrative
 from evidence
-group by all
+left join {{ ref('dim_country') }} as countries on countries.iso3 = evidence.country_iso3
+group by country_iso3, year, area_code

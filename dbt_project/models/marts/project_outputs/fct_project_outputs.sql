@@ -64,8 +64,18 @@ template_outputs as (
         bool_and(is_illustrative) as is_illustrative
     from {{ ref('stg_templates__values') }}
     group by indicator_code, country_iso3, year
+),
+
+outputs as (
+    select * from iati_outputs
+    union all by name
+    select * from template_outputs
 )
 
-select * from iati_outputs
-union all by name
-select * from template_outputs
+select
+    outputs.indicator_code,
+    outputs.country_iso3,
+    countries.country_name,
+    outputs.* exclude (indicator_code, country_iso3)
+from outputs
+left join {{ ref('dim_country') }} as countries on countries.iso3 = outputs.country_iso3

@@ -17,7 +17,10 @@ select
     instruments.instrument_code,
     actions.mtdsg_no,
     actions.participant_iso3,
-    actions.participant_name,
+    -- The name the UN uses today (dim_country); the table's own name of that time stays beside it
+    -- ("Swaziland" in a 2015 table, Eswatini since 2018).
+    countries.country_name as participant_name,
+    actions.participant_name as participant_name_in_source,
     actions.action_kind,
     actions.is_party_action,
     actions.is_signature_action,
@@ -35,3 +38,4 @@ inner join current_tables
     on current_tables.snapshot_id = actions.snapshot_id
    and current_tables.mtdsg_no = actions.mtdsg_no
 inner join instruments on instruments.mtdsg_no = actions.mtdsg_no
+left join {{ ref('dim_country') }} as countries on countries.iso3 = actions.participant_iso3

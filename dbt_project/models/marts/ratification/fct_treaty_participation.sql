@@ -9,6 +9,7 @@ per_participant as (
         mtdsg_no,
         participant_iso3,
         any_value(participant_name) as participant_name,
+        string_agg(distinct participant_name_in_source, '; ') as participant_name_in_source,
         min(action_date) filter (where is_signature_action) as signed_on,
         min(action_date) filter (where is_party_action) as party_since,
         arg_min(action_kind, action_date) filter (where is_party_action) as party_by,
