@@ -377,6 +377,10 @@ def _failures(result) -> list[str]:
     for event in result.all_events:
         if event.event_type == dg.DagsterEventType.STEP_FAILURE:
             err = event.event_specific_data.error
+            # Dagster wraps the step's own error: its cause says what went wrong.
+            while err is not None and err.cause is not None and err.message.startswith(
+                    "dagster._core.errors.DagsterExecutionStepExecutionError"):
+                err = err.cause
             out.append(f"step {event.step_key}: {err.message.strip().splitlines()[0] if err else 'failed'}")
         elif event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
             ev = event.event_specific_data
