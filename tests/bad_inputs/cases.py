@@ -463,6 +463,22 @@ def _crops() -> list[Case]:
         years[years.index("2020")] = "2099"
         return annex(rows)
 
+    def method_column(keep_labels: bool = True) -> bytes:
+        """The eradication tables' long layout (label | Method | years …) with the label column's
+        header blank, as the coca table leaves it; without its labels the table cannot be read."""
+        rows = annex_rows()
+        out = []
+        for i, r in enumerate(rows):
+            figures = i > ANNEX_YEARS and any(c not in (None, "") for c in r[1:])
+            label = r[0] if keep_labels or not figures else None
+            extra = "Method" if i == ANNEX_YEARS else ("manual" if figures else None)
+            out.append([label, extra] + list(r[1:]))
+        return annex(out)
+
+    def labels_and_blocks(report, data):
+        years_are(report, data)
+        assert report["rows_accepted"] == 5 and report["summary"]["layout"]["label_column"] == 1, report["summary"]["layout"]
+
     compiled_year = lambda value: compiled_edit(1, "year", value)  # noqa: E731
     return [
         c("coca_annex", "empty-file", "file", lambda: b"", Refused(("file is empty",))),
@@ -491,6 +507,12 @@ def _crops() -> list[Case]:
         c("coca_annex", "extra-sheet-first", "layout", lambda: annex(annex_rows(), before={"Contents": [["Table 6.1.1"]]}),
           Loaded(check=years_are)),
         c("coca_annex", "year-headers-text-numbers-serials", "layout", mixed_year_headers, Loaded(check=years_are)),
+        # Issue 20, defect 8: a blank label header beside a named column made every row "maps to no
+        # country: 'manual'", and the file passed having contributed nothing.
+        c("coca_annex", "blank-label-header-beside-a-named-column", "layout", method_column, Loaded(check=labels_and_blocks)),
+        c("coca_annex", "labels-lost-beside-a-named-column", "layout", lambda: method_column(keep_labels=False),
+          Refused(("no column left of the years holds country names", "'Method'"), sheet="6.1.1", row=ANNEX_YEARS + 1,
+                  column="Method")),
         c("coca_annex", "year-header-in-the-future", "layout", future_header, Refused(("2099", "future"), sheet="6.1.1")),
         c("coca_annex", "unknown-country", "row", lambda: annex_edit("Bolivia", 0, "Atlantis"),
           Loaded({"maps to no country": 1})),
