@@ -459,7 +459,8 @@ def render(report: dict) -> str:
     lines = [f"file: {report['file']}", f"family: {report['family']}",
              f"header fingerprint: {report['header_fingerprint']}",
              f"rows read: {report['rows_in']}  accepted: {report['rows_accepted']}  "
-             f"rejected: {report['rows_rejected']}"]
+             f"rejected: {report['rows_rejected']}  not available (only '..'): {report['rows_not_available']}  "
+             f"reconciles: {str(report['reconciles']).lower()}"]
     for rej in report["rejects"][:50]:
         lines.append(f"  rejected row {rej['row']}, column {rej['column']!r}: {rej['reason']}")
     if len(report["rejects"]) > 50:

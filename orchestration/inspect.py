@@ -56,7 +56,7 @@ def inspect_file(family: str, path_or_url: str) -> dict:
         "file": path_or_url, "family": family, "usable": True,
         "header": result.header, "header_fingerprint": result.header_fingerprint,
         "rows_in": result.rows_in, "rows_accepted": len({r["source_row"] for r in result.rows}),
-        "rows_rejected": len(rejected_rows), "reconciles": result.reconciles,
+        "rows_rejected": len(rejected_rows), "rows_not_available": 0, "reconciles": result.reconciles,
         "rejects": [r.record() for r in result.rejects], "summary": summary, "warnings": warnings,
     }
 
@@ -76,7 +76,8 @@ def inspect_crime(data: bytes, name: str, shown_as: str) -> dict:
         "file": shown_as, "family": "crime_statistics", "usable": True, "layout": layout,
         "header": result.header, "header_fingerprint": result.header_fingerprint,
         "rows_in": result.rows_in, "rows_accepted": result.rows_accepted,
-        "rows_rejected": result.rows_rejected, "reconciles": result.reconciles,
+        "rows_rejected": result.rows_rejected, "rows_not_available": result.rows_not_available,
+        "reconciles": result.reconciles,
         "rejects": result.rejects.to_dicts(), "summary": {"layout": layout, **facts},
         "warnings": result.warnings,
     }
@@ -94,7 +95,8 @@ def inspect_crops(data: bytes, name: str, shown_as: str) -> dict:
         "file": shown_as, "family": "crop_surveys", "usable": True, "layout": layout,
         "header": result.header, "header_fingerprint": result.header_fingerprint,
         "rows_in": result.rows_in, "rows_accepted": result.rows_accepted,
-        "rows_rejected": result.rows_rejected, "reconciles": result.reconciles,
+        "rows_rejected": result.rows_rejected, "rows_not_available": result.rows_not_available,
+        "reconciles": result.reconciles,
         "rejects": result.rejects.to_dicts(), "summary": {"layout": layout, **result.facts},
         "warnings": result.warnings,
     }
@@ -112,7 +114,8 @@ def inspect_project_outputs(data: bytes, name: str, shown_as: str) -> dict:
         return {"file": shown_as, "family": "project_outputs", "usable": True, "layout": "submission template",
                 "header": result.header, "header_fingerprint": result.header_fingerprint,
                 "rows_in": result.rows_in, "rows_accepted": result.rows_accepted,
-                "rows_rejected": result.rows_rejected, "reconciles": result.reconciles,
+                "rows_rejected": result.rows_rejected, "rows_not_available": result.rows_not_available,
+        "reconciles": result.reconciles,
                 "rejects": result.rejects.to_dicts(), "summary": {"layout": "submission template", **result.facts},
                 "warnings": result.warnings}
     parsed = parse_iati(data, filename=name)
@@ -123,5 +126,5 @@ def inspect_project_outputs(data: bytes, name: str, shown_as: str) -> dict:
                "recipient_countries": sorted({c["country_iso3"] or c["country_code"] for c in parsed.countries})}
     return {"file": shown_as, "family": "project_outputs", "usable": True, "layout": "IATI activities",
             "header": [], "header_fingerprint": "-", "rows_in": len(parsed.activities) + len(parsed.rejects),
-            "rows_accepted": len(parsed.activities), "rows_rejected": len(parsed.rejects), "reconciles": True,
+            "rows_accepted": len(parsed.activities), "rows_rejected": len(parsed.rejects), "rows_not_available": 0, "reconciles": True,
             "rejects": parsed.rejects, "summary": summary, "warnings": []}

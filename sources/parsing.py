@@ -58,6 +58,9 @@ class FrameResult:
     header: list[str] = field(default_factory=list)
     facts: dict = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # Rows that hold only the not-available marker `..`: neither a figure nor an error, counted
+    # so that rows in = accepted + rejected + not available (issue 20, defect 9).
+    rows_not_available: int = 0
 
     @property
     def header_fingerprint(self) -> str:
@@ -78,7 +81,7 @@ class FrameResult:
 
     @property
     def reconciles(self) -> bool:
-        return self.rows_accepted + self.rows_rejected == self.rows_in
+        return self.rows_accepted + self.rows_rejected + self.rows_not_available == self.rows_in
 
 
 FORMULA_PATTERN = r"^\s*(?:[=@]|[+-]\s*[A-Za-z(])"

@@ -55,6 +55,7 @@ def parse_compiled(data: bytes, *, filename: str) -> FrameResult:
         raise SourceError(f"required column(s) missing: {', '.join(missing)}", file=filename, row=1, column=missing[0])
     frame = frame.with_row_index("i").with_columns((pl.col("i") + 2).cast(pl.Int64).alias("source_row")).drop("i")
     records, rejects = [], []
+    not_available = 0
     this_year = date.today().year
     first_row: dict[tuple, int] = {}
     for row in frame.iter_rows(named=True):
@@ -85,9 +86,11 @@ def parse_compiled(data: bytes, *, filename: str) -> FrameResult:
             reject("iso3", row["iso3"], f"code does not match the country name {row['country']!r}")
             continue
         values = {}
+        markers = 0
         for measure, column in (("cultivation_ha", "hectares"), ("production_t", "production_t")):
             text = (row.get(column) or "").strip()
             if not text or text == "..":
+                markers += text == ".."
                 continue
             try:
                 number = float(text.replace(",", ""))
@@ -107,6 +110,10 @@ def parse_compiled(data: bytes, *, filename: str) -> FrameResult:
             values[measure] = (number, text)
         if values is None:
             continue
+        if not values and markers:
+            # Only `..`: the figure is not available (not zero, not an error), and counted as such.
+            not_available += 1
+            continue
         if not values:
             reject("hectares", None, "no figure in the row")
             continue
@@ -123,7 +130,8 @@ def parse_compiled(data: bytes, *, filename: str) -> FrameResult:
             })
     accepted = pl.DataFrame(records, infer_schema_length=None) if records else pl.DataFrame()
     result = FrameResult(file=filename, rows_in=frame.height, accepted=accepted,
-                         rejects=pl.DataFrame(rejects, schema=REJECT_SCHEMA), header=list(frame.columns))
+                         rejects=pl.DataFrame(rejects, schema=REJECT_SCHEMA), header=list(frame.columns),
+                         rows_not_available=not_available)
     result.facts.update(source_types=dict(frame.group_by("source_type").len().iter_rows()),
                         crops=sorted(frame["crop"].unique().to_list()))
     return result

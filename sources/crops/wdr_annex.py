@@ -129,7 +129,7 @@ def parse_wdr_annex(data: bytes, *, filename: str, edition: str | None = None) -
     footnotes: dict[str, str] = {}
     sources: list[str] = []
     notes: list[str] = []
-    records, rejects, missing_cells = [], [], 0
+    records, rejects, missing_cells, not_available = [], [], 0, 0
     first_row: dict[tuple, int] = {}
     rows_in = 0
     band = country = series_letters = None
@@ -242,6 +242,10 @@ def parse_wdr_annex(data: bytes, *, filename: str, edition: str | None = None) -
             parsed.append((year, number, text))
         if row_bad:
             continue
+        if not parsed:
+            # Every figure of the row is `..`: not available, which is not zero and not an error.
+            not_available += 1
+            continue
         for year, value, text in parsed:
             records.append({
                 "source_row": excel_row, "band": band, "label": (label_cell or "").strip(), "name": name,
@@ -260,7 +264,7 @@ def parse_wdr_annex(data: bytes, *, filename: str, edition: str | None = None) -
     rejects_frame = pl.DataFrame(rejects, schema=REJECT_SCHEMA)
     accepted = accepted.filter(~pl.col("source_row").is_in(rejects_frame["row"].implode()))
     result = FrameResult(file=filename, rows_in=rows_in, accepted=accepted, rejects=rejects_frame,
-                         header=[str(c) if c is not None else "" for c in header])
+                         header=[str(c) if c is not None else "" for c in header], rows_not_available=not_available)
     result.facts.update(sheet=sheet, title=title, unit=unit, header_row=excel_rows[header_idx], edition=edition,
                         years=sorted(set(year_cols.values())), footnotes=footnotes, sources=sources, notes=notes,
                         missing_cells=missing_cells,

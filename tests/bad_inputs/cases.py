@@ -2,8 +2,8 @@
 
 An outcome is either `Refused` (the file cannot be used: a SourceError whose message names the
 file, and the sheet, row and column where they apply) or `Loaded` (the file loads; the rows named
-in `rejected` are rejected with those reasons, rows in = accepted + rejected, and the rows in
-differ from the unmutated file's by `added`).
+in `rejected` are rejected with those reasons, rows in = accepted + rejected + not available (rows
+that hold only `..`), and the rows in differ from the unmutated file's by `added`).
 """
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ class Loaded:
     rejected: dict[str, int] = field(default_factory=dict)   # reason (a substring) -> rows rejected with it
     added: int = 0                                           # rows in, against the unmutated file
     column: str | None = None                                # the column every reject names
+    not_available: int = 0                                   # rows of only `..`: counted, not rejected
     check: Callable[[dict, bytes], object] | None = None     # what else the report (or the file) must show
 
 
@@ -400,6 +401,7 @@ def _crime() -> list[Case]:
         c("prisons", "year-in-the-future", "row", lambda: cts_edit("Year", "2099"), Loaded({"impossible year": 1}, column="Year")),
         c("prisons", "year-before-1900", "row", lambda: cts_edit("Year", "1899"), Loaded({"impossible year": 1})),
         c("prisons", "year-1013", "row", lambda: cts_edit("Year", "1013"), Loaded({"impossible year": 1})),
+        c("prisons", "value-not-available", "row", lambda: cts_edit("VALUE", ".."), Loaded(not_available=1)),
         c("prisons", "negative-count", "row", lambda: cts_edit("VALUE", "-173"), Loaded({"negative": 1}, column="VALUE")),
         # Issue 20, defect 6: 1e309 was stored as inf.
         c("prisons", "value-1e309", "row", lambda: cts_edit("VALUE", "1e309"), Loaded({"finite number": 1}, column="VALUE")),
@@ -479,6 +481,16 @@ def _crops() -> list[Case]:
         years_are(report, data)
         assert report["rows_accepted"] == 5 and report["summary"]["layout"]["label_column"] == 1, report["summary"]["layout"]
 
+    def not_available_row(label: str) -> bytes:
+        rows = annex_rows()
+        at = annex_row(rows, label)
+        return annex(edit(rows, at, slice(1, None), [".." if c not in (None, "") else c for c in rows[at][1:]]))
+
+    def compiled_not_available() -> bytes:
+        rows = compiled_rows()
+        rows = edit(rows, 1, rows[0].index("hectares"), "..")
+        return compiled(edit(rows, 1, rows[0].index("production_t"), ".." if rows[1][rows[0].index("production_t")] else ""))
+
     compiled_year = lambda value: compiled_edit(1, "year", value)  # noqa: E731
     return [
         c("coca_annex", "empty-file", "file", lambda: b"", Refused(("file is empty",))),
@@ -516,6 +528,10 @@ def _crops() -> list[Case]:
         c("coca_annex", "year-header-in-the-future", "layout", future_header, Refused(("2099", "future"), sheet="6.1.1")),
         c("coca_annex", "unknown-country", "row", lambda: annex_edit("Bolivia", 0, "Atlantis"),
           Loaded({"maps to no country": 1})),
+        # Issue 20, defect 9: a row of only `..` was neither accepted nor rejected, so the file did
+        # not reconcile and the build stopped.
+        c("coca_annex", "row-of-only-not-available", "row", lambda: not_available_row("Bolivia"),
+          Loaded(not_available=1)),
         c("coca_annex", "negative-area", "row", lambda: annex_edit("Colombia", 3, "-64000"), Loaded({"negative": 1})),
         c("coca_annex", "censored-and-thousands", "row", both_annex, Loaded({"not a number": 1})),
         c("coca_annex", "duplicate-row", "row",
@@ -531,6 +547,7 @@ def _crops() -> list[Case]:
         c("coca_compiled", "year-in-the-future", "row", lambda: compiled_year("2099"), Loaded({"impossible": 1}, column="year")),
         c("coca_compiled", "year-before-1900", "row", lambda: compiled_year("1899"), Loaded({"impossible": 1})),
         c("coca_compiled", "year-1013", "row", lambda: compiled_year("1013"), Loaded({"impossible": 1})),
+        c("coca_compiled", "row-of-only-not-available", "row", compiled_not_available, Loaded(not_available=1)),
         c("coca_compiled", "negative-area", "row", lambda: compiled_edit(1, "hectares", "-30900"), Loaded({"negative": 1})),
         c("coca_compiled", "censored-and-thousands", "row", both_compiled, Loaded({"not a number": 1})),
         c("coca_compiled", "duplicate-row", "row", lambda: compiled(append(compiled_rows(), compiled_rows()[1])),

@@ -20,10 +20,12 @@ def registry() -> dict:
 def outcome(case: Case, path: Path) -> dict:
     if case.via == "template":
         result = parse_template(path.read_bytes(), filename=path.name, registry=registry())
-        return {"file": str(path), "rows_in": result.rows_in, "rows_accepted": result.rows_accepted,
-                "rows_rejected": result.rows_rejected, "reconciles": result.reconciles,
+        report = {"file": str(path), "rows_in": result.rows_in, "rows_accepted": result.rows_accepted,
+                "rows_rejected": result.rows_rejected, "rows_not_available": result.rows_not_available,
+                "reconciles": result.reconciles,
                 "rejects": result.rejects.to_dicts(), "summary": result.facts, "warnings": result.warnings,
                 "accepted_values": {c: result.accepted[c].to_list() for c in result.accepted.columns}}
+        return report
     return inspect_file(case.family, str(path))
 
 
