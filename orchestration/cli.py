@@ -452,7 +452,8 @@ def command_inspect(args) -> int:
         print(json.dumps(report, indent=2, default=str))
     else:
         print(render(report))
-    return 1 if report["rows_rejected"] else 0
+    # Rejected rows, or anything the build's blocking checks would refuse: exit 1, as the build fails.
+    return 1 if report["rows_rejected"] or report["blocking"] else 0
 
 
 def render(report: dict) -> str:
@@ -470,6 +471,8 @@ def render(report: dict) -> str:
         lines.append(f"  {key}: {value}")
     for warning in report["warnings"]:
         lines.append(f"warning: {warning}")
+    for problem in report["blocking"]:
+        lines.append(f"BLOCKING (the build would stop): {problem}")
     return "\n".join(lines)
 
 

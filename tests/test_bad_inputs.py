@@ -59,6 +59,10 @@ def test_each_bad_input_gets_its_outcome(case, tmp_path, bases_dir):
     assert report["rows_in"] == base["rows_in"] + expect.added
     assert report["rows_in"] == report["rows_accepted"] + report["rows_rejected"] + report["rows_not_available"]
     assert report["reconciles"] and report["rows_not_available"] == expect.not_available
+    # `inspect` applies the build's blocking rules: it names exactly the checks the build would fail.
+    assert len(report["blocking"]) == len(expect.blocking), report["blocking"]
+    for check in expect.blocking:
+        assert any(check in problem for problem in report["blocking"]), (check, report["blocking"])
     # A row is a sheet and a row number; in an IATI file an activity's items (a value, a country)
     # are rejected one by one while the activity itself loads.
     item = (lambda r: (r["row"], r["column"])) if case.base == "iati" else (lambda r: (r.get("sheet"), r["row"]))

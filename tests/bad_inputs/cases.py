@@ -32,6 +32,7 @@ class Loaded:
     added: int = 0                                           # rows in, against the unmutated file
     column: str | None = None                                # the column every reject names
     not_available: int = 0                                   # rows of only `..`: counted, not rejected
+    blocking: tuple[str, ...] = ()                           # the build's blocking checks it fails, as `inspect` says
     check: Callable[[dict, bytes], object] | None = None     # what else the report (or the file) must show
 
 
@@ -312,7 +313,7 @@ def _ratification() -> list[Case]:
                            '<Entry colname="2">Signature</Entry><Entry colname="2">Signature</Entry>'),
           Refused(("appears twice",), column="Signature")),
         c("untoc_csv", "unknown-participant", "row", lambda: untoc(append(untoc_rows(), ["Atlantis", "1 Jan 2001", "1 Jan 2002"])),
-          Loaded(added=1, check=summary("unmapped participant names", ["Atlantis"]))),
+          Loaded(added=1, check=summary("unmapped participant names", ["Atlantis"]), blocking=("participants_mapped",))),
         c("untoc_csv", "date-in-the-future", "row", lambda: untoc_edit(1, 2, "24 Sep 2099"),
           Loaded({"after": 1}, column="Ratification")),
         c("untoc_csv", "date-before-1900", "row", lambda: untoc_edit(1, 2, "24 Sep 1899"), Loaded({"before 1900": 1})),
@@ -491,6 +492,10 @@ def _crops() -> list[Case]:
         rows = edit(rows, 1, rows[0].index("hectares"), "..")
         return compiled(edit(rows, 1, rows[0].index("production_t"), ".." if rows[1][rows[0].index("production_t")] else ""))
 
+    def every_row_rejected() -> bytes:
+        rows = compiled_rows()
+        return compiled([rows[0]] + [[("XYZ" if h == "iso3" else c) for h, c in zip(rows[0], r)] for r in rows[1:4]])
+
     compiled_year = lambda value: compiled_edit(1, "year", value)  # noqa: E731
     return [
         c("coca_annex", "empty-file", "file", lambda: b"", Refused(("file is empty",))),
@@ -547,6 +552,9 @@ def _crops() -> list[Case]:
         c("coca_compiled", "year-in-the-future", "row", lambda: compiled_year("2099"), Loaded({"impossible": 1}, column="year")),
         c("coca_compiled", "year-before-1900", "row", lambda: compiled_year("1899"), Loaded({"impossible": 1})),
         c("coca_compiled", "year-1013", "row", lambda: compiled_year("1013"), Loaded({"impossible": 1})),
+        # Issue 20, defect 10: `inspect` said exit 0 for what the build refuses.
+        c("coca_compiled", "every-row-rejected", "row", every_row_rejected,
+          Loaded({"does not match the country": 3}, added=3 - (len(compiled_rows()) - 1), blocking=("every_row_rejected",))),
         c("coca_compiled", "row-of-only-not-available", "row", compiled_not_available, Loaded(not_available=1)),
         c("coca_compiled", "negative-area", "row", lambda: compiled_edit(1, "hectares", "-30900"), Loaded({"negative": 1})),
         c("coca_compiled", "censored-and-thousands", "row", both_compiled, Loaded({"not a number": 1})),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from orchestration.inspect import inspect_file
+from orchestration.inspect import blocking_problems, inspect_file
 from sources.iati.template import parse_template
 from sources.strategy.registry import load_registry
 
@@ -25,6 +25,7 @@ def outcome(case: Case, path: Path) -> dict:
                 "reconciles": result.reconciles,
                 "rejects": result.rejects.to_dicts(), "summary": result.facts, "warnings": result.warnings,
                 "accepted_values": {c: result.accepted[c].to_list() for c in result.accepted.columns}}
+        report["blocking"] = blocking_problems("project_outputs", report)
         return report
     return inspect_file(case.family, str(path))
 
