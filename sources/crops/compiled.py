@@ -14,7 +14,7 @@ from datetime import date
 import polars as pl
 
 from ..errors import SourceError
-from ..geography import resolve
+from ..geography import code_aliases, resolve
 from ..parsing import REJECT_SCHEMA, FrameResult
 
 REQUIRED = ("iso3", "country", "crop", "year", "hectares", "source_type", "source")
@@ -81,7 +81,8 @@ def parse_compiled(data: bytes, *, filename: str) -> FrameResult:
             continue
         first_row[key] = r
         is_total = row["iso3"] in TOTAL_CODES
-        iso3 = None if is_total else row["iso3"]
+        # A code ISO 3166-1 lacks (Kosovo's KOS, XK) is read through the reviewed table.
+        iso3 = None if is_total else code_aliases().get(row["iso3"], row["iso3"])
         if not is_total and resolve(row["country"] or "")[0] != iso3:
             reject("iso3", row["iso3"], f"code does not match the country name {row['country']!r}")
             continue

@@ -249,6 +249,44 @@ def template_edit(row: int, col: int, value) -> bytes:
     return template(pri_rows=edit(template_rows(), row, col, value))
 
 
+def kosovo_read_as(parse, column: str = "country_iso3") -> Callable[[dict, bytes], None]:
+    """Issue 20, defect 11: Kosovo, as IATI and UN files write it, is read as Kosovo (XKX)."""
+    def check(report: dict, data: bytes) -> None:
+        values = parse(data)[column].to_list()
+        assert "XKX" in values, values[:10]
+    return check
+
+
+def cts_accepted(data: bytes):
+    from sources.crime.cts import parse_cts
+
+    return parse_cts(data, filename="x.xlsx").accepted
+
+
+def seizures_accepted(data: bytes):
+    from sources.crime.wdr_seizures import parse_wdr_seizures
+
+    return parse_wdr_seizures(data, filename="x.xlsx").accepted.rename({"iso3": "country_iso3"})
+
+
+def compiled_accepted(data: bytes):
+    from sources.crops.compiled import parse_compiled
+
+    return parse_compiled(data, filename="x.csv").accepted
+
+
+def annex_accepted(data: bytes):
+    from sources.crops.wdr_annex import parse_wdr_annex
+
+    return parse_wdr_annex(data, filename="x.xlsx").accepted
+
+
+def summary_has(key: str, item) -> Callable[[dict, bytes], None]:
+    def check(report: dict, data: bytes) -> None:
+        assert item in report["summary"][key], (key, report["summary"][key])
+    return check
+
+
 def summary(key: str, expected) -> Callable[[dict, bytes], None]:
     def check(report: dict, data: bytes) -> None:
         assert report["summary"][key] == expected, (key, report["summary"][key])
@@ -314,6 +352,8 @@ def _ratification() -> list[Case]:
           Refused(("appears twice",), column="Signature")),
         c("untoc_csv", "unknown-participant", "row", lambda: untoc(append(untoc_rows(), ["Atlantis", "1 Jan 2001", "1 Jan 2002"])),
           Loaded(added=1, check=summary("unmapped participant names", ["Atlantis"]), blocking=("participants_mapped",))),
+        c("untoc_csv", "kosovo-as-participant", "row", lambda: untoc(append(untoc_rows(), ["Kosovo", "", "1 Jan 2010"])),
+          Loaded(added=1, check=summary("unmapped participant names", []))),
         c("untoc_csv", "date-in-the-future", "row", lambda: untoc_edit(1, 2, "24 Sep 2099"),
           Loaded({"after": 1}, column="Ratification")),
         c("untoc_csv", "date-before-1900", "row", lambda: untoc_edit(1, 2, "24 Sep 1899"), Loaded({"before 1900": 1})),
@@ -402,6 +442,12 @@ def _crime() -> list[Case]:
         c("prisons", "year-in-the-future", "row", lambda: cts_edit("Year", "2099"), Loaded({"impossible year": 1}, column="Year")),
         c("prisons", "year-before-1900", "row", lambda: cts_edit("Year", "1899"), Loaded({"impossible year": 1})),
         c("prisons", "year-1013", "row", lambda: cts_edit("Year", "1013"), Loaded({"impossible year": 1})),
+        c("prisons", "kosovo-as-kos", "row", lambda: cts_edit("Iso3_code", "KOS"), Loaded(check=kosovo_read_as(cts_accepted))),
+        c("prisons", "kosovo-as-xkx", "row", lambda: cts_edit("Iso3_code", "XKX"), Loaded(check=kosovo_read_as(cts_accepted))),
+        c("seizures", "kosovo-as-kos", "row", lambda: seizure_edit("ISO3", "KOS"),
+          Loaded(check=kosovo_read_as(seizures_accepted))),
+        c("seizures", "kosovo-as-xk", "row", lambda: seizure_edit("ISO3", "XK"),
+          Loaded(check=kosovo_read_as(seizures_accepted))),
         c("prisons", "value-not-available", "row", lambda: cts_edit("VALUE", ".."), Loaded(not_available=1)),
         c("prisons", "negative-count", "row", lambda: cts_edit("VALUE", "-173"), Loaded({"negative": 1}, column="VALUE")),
         # Issue 20, defect 6: 1e309 was stored as inf.
@@ -556,6 +602,10 @@ def _crops() -> list[Case]:
         c("coca_compiled", "every-row-rejected", "row", every_row_rejected,
           Loaded({"does not match the country": 3}, added=3 - (len(compiled_rows()) - 1), blocking=("every_row_rejected",))),
         c("coca_compiled", "row-of-only-not-available", "row", compiled_not_available, Loaded(not_available=1)),
+        c("coca_compiled", "kosovo-as-kos", "row", lambda: compiled(edit(edit(compiled_rows(), 1, 0, "KOS"), 1, 1, "Kosovo")),
+          Loaded(check=kosovo_read_as(compiled_accepted))),
+        c("coca_annex", "kosovo-as-label", "row", lambda: annex_edit("Bolivia", 0, "  Kosovo"),
+          Loaded(check=kosovo_read_as(annex_accepted))),
         c("coca_compiled", "negative-area", "row", lambda: compiled_edit(1, "hectares", "-30900"), Loaded({"negative": 1})),
         c("coca_compiled", "censored-and-thousands", "row", both_compiled, Loaded({"not a number": 1})),
         c("coca_compiled", "duplicate-row", "row", lambda: compiled(append(compiled_rows(), compiled_rows()[1])),
@@ -608,6 +658,8 @@ def _project_outputs() -> list[Case]:
           Loaded({"without an iati-identifier": 1}, added=0)),
         c("iati", "unknown-recipient-country", "row", lambda: iati_sub('<recipient-country code="AF"', '<recipient-country code="XX"'),
           Loaded({"not an ISO 3166-1 country code": 1}, added=1)),
+        c("iati", "kosovo-as-xk", "row", lambda: iati_sub('<recipient-country code="AF"', '<recipient-country code="XK"'),
+          Loaded(check=summary_has("recipient_countries", "XKX"))),
         c("iati", "thousands-in-actual", "row", lambda: iati_sub('<actual value="14">', '<actual value="1,282">'),
           Loaded({"not a decimal number": 1}, added=1)),
         c("iati", "censored-actual", "row", lambda: iati_sub('<actual value="14">', '<actual value="&lt;5">'),
@@ -661,6 +713,8 @@ def _project_outputs() -> list[Case]:
         t("header-moved-down", "layout", moved_down, Loaded()),
         t("extra-sheet-first", "layout", lambda: template(first={"Cover": [["Submitted by the Nairobi office"]]}), Loaded()),
         t("unknown-country", "row", lambda: template_edit(0, 0, "Atlantis"), Loaded({"unknown country": 1}, column="Country")),
+        t("kosovo-as-xk", "row", lambda: template_edit(0, 0, "XK"), Loaded(check=accepted_value("country_iso3", "XKX"))),
+        t("kosovo-as-name", "row", lambda: template_edit(0, 0, "Kosovo"), Loaded(check=accepted_value("country_iso3", "XKX"))),
         t("indicator-of-another-area", "row", lambda: template_edit(0, 1, "RAT.R1.I1"), Loaded({"belongs to result area RAT": 1})),
         t("year-in-the-future", "row", lambda: template_edit(0, 2, 2099), Loaded({"year must be": 1}, column="Year")),
         t("year-before-1900", "row", lambda: template_edit(0, 2, 1899), Loaded({"year must be": 1})),
