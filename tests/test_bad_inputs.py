@@ -47,6 +47,7 @@ def test_each_bad_input_gets_its_outcome(case, tmp_path, bases_dir):
         err = caught.value
         message = str(err)
         assert path.name in message, f"the refusal names the file: {message}"
+        assert "\n" not in message, f"the refusal is one line: {message}"
         for part in expect.says:
             assert part in message, f"{part!r} not in {message!r}"
         for attr in ("sheet", "row", "column"):

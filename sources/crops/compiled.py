@@ -15,7 +15,7 @@ import polars as pl
 
 from ..errors import SourceError
 from ..geography import code_aliases, resolve
-from ..parsing import REJECT_SCHEMA, FrameResult
+from ..parsing import REJECT_SCHEMA, FrameResult, csv_bytes
 
 REQUIRED = ("iso3", "country", "crop", "year", "hectares", "source_type", "source")
 CROPS = {"coca_bush", "opium_poppy", "cannabis"}
@@ -36,6 +36,7 @@ def edition_of(source_type: str, source: str, year: int) -> tuple[str, int]:
 def parse_compiled(data: bytes, *, filename: str) -> FrameResult:
     if not data.strip():
         raise SourceError("file is empty", file=filename)
+    data = csv_bytes(data, filename)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -287,6 +287,18 @@ def summary_has(key: str, item) -> Callable[[dict, bytes], None]:
     return check
 
 
+def utf16_without_bom(text: str, order: str = "le") -> bytes:
+    return text.encode(f"utf-16-{order}")
+
+
+def lone_cr(text: str) -> bytes:
+    """Line ends as Excel's "CSV (Macintosh)" writes them: a carriage return alone."""
+    return text.replace("\r\n", "\n").replace("\n", "\r").encode()
+
+
+NO_BOM_UTF16 = ("not UTF-8: UTF-16", "without a byte-order mark")
+
+
 def summary(key: str, expected) -> Callable[[dict, bytes], None]:
     def check(report: dict, data: bytes) -> None:
         assert report["summary"][key] == expected, (key, report["summary"][key])
@@ -332,6 +344,11 @@ def _ratification() -> list[Case]:
         c("untoc_csv", "byte-order-mark", "file", lambda: b"\xef\xbb\xbf" + UNTOC_CSV.read_bytes(), Loaded()),
         c("vi15_xml", "byte-order-mark", "file", lambda: b"\xef\xbb\xbf" + SINGLE_CONVENTION_XML.read_bytes(), Loaded()),
         c("untoc_csv", "utf-16", "file", lambda: UNTOC_CSV.read_text().encode("utf-16"), Refused(("not UTF-8",))),
+        # Issue 20, defect 12: a misleading byte offset, or a multi-line parser message with no row.
+        c("untoc_csv", "utf-16-without-bom", "file", lambda: utf16_without_bom(UNTOC_CSV.read_text()), Refused(NO_BOM_UTF16)),
+        c("untoc_csv", "utf-16-be-without-bom", "file", lambda: utf16_without_bom(UNTOC_CSV.read_text(), "be"),
+          Refused(NO_BOM_UTF16 + ("big-endian",))),
+        c("untoc_csv", "lone-cr-line-ends", "file", lambda: lone_cr(UNTOC_CSV.read_text()), Loaded()),
         c("untoc_csv", "100-mb-cell", "file", lambda: UNTOC_CSV.read_bytes() + b"A" * (100 * 1024 * 1024) + b",,\n",
           Refused(("over the", "limit"))),
         c("untoc_csv", "1-mb-cell", "file", lambda: untoc_edit(3, 0, "A" * (1024 * 1024)),
@@ -421,6 +438,10 @@ def _crime() -> list[Case]:
         c("prisons", "csv-iso-8859-1-read-as-utf-8", "file", latin1_csv, Refused(("not UTF-8",)),
           filename="data_cts_prisons_and_prisoners.csv"),
         c("prisons", "csv-byte-order-mark", "file", lambda: b"\xef\xbb\xbf" + csv_text(cts_rows()).encode(), Loaded(),
+          filename="data_cts_prisons_and_prisoners.csv"),
+        c("prisons", "csv-utf-16-without-bom", "file", lambda: utf16_without_bom(csv_text(cts_rows())), Refused(NO_BOM_UTF16),
+          filename="data_cts_prisons_and_prisoners.csv"),
+        c("prisons", "csv-lone-cr-line-ends", "file", lambda: lone_cr(csv_text(cts_rows())), Loaded(),
           filename="data_cts_prisons_and_prisoners.csv"),
         c("prisons", "missing-column", "layout", lambda: cts(drop_col(cts_rows(), cts_col("Sex"))),
           Refused(("missing: Sex",), sheet=CTS_SHEET, row=CTS_HEADER + 1, column="Sex")),
@@ -557,6 +578,9 @@ def _crops() -> list[Case]:
         c("coca_compiled", "header-only", "file", lambda: compiled(compiled_rows()[:1]), Refused(("no rows",))),
         c("coca_compiled", "iso-8859-1-read-as-utf-8", "file", latin1_compiled, Refused(("not UTF-8", "0xe9"))),
         c("coca_compiled", "utf-16", "file", lambda: COCA_COMPILED.read_text().encode("utf-16"), Refused(("not UTF-8",))),
+        c("coca_compiled", "utf-16-without-bom", "file", lambda: utf16_without_bom(COCA_COMPILED.read_text()),
+          Refused(NO_BOM_UTF16)),
+        c("coca_compiled", "lone-cr-line-ends", "file", lambda: lone_cr(COCA_COMPILED.read_text()), Loaded()),
         c("coca_compiled", "byte-order-mark", "file", lambda: b"\xef\xbb\xbf" + COCA_COMPILED.read_bytes(), Loaded()),
         c("coca_compiled", "missing-column", "layout", lambda: compiled(drop_col(compiled_rows(), compiled_rows()[0].index("hectares"))),
           Refused(("missing: hectares",), row=1, column="hectares")),
