@@ -364,6 +364,12 @@ def _failures(result) -> list[str]:
                           if isinstance(v, int) and not isinstance(v, bool)}
                 detail = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items()) or \
                     json.dumps(meta, default=str)[:300]
+                # A check that names what failed in words (the dataset and its numbers, the file
+                # whose every row was rejected) says it here too, not only in the log.
+                words = [meta[k] if k == "says" else f"{k}: {meta[k]}" for k in ("says", "every_row_rejected")
+                         if isinstance(meta.get(k), str)]
+                if words:
+                    detail = "; ".join(words) + f" ({detail})"
                 out.append(f"check {ev.check_name} on {ev.asset_key.to_user_string()} ({sev}): {detail}")
     return out
 
