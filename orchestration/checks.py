@@ -151,7 +151,7 @@ def _check_step(name: str, checks: list[Check]) -> dg.AssetChecksDefinition:
     return _checks
 
 
-RATE_MIN_ROWS = 50
+from .limits import RATE_MIN_ROWS  # noqa: E402  (shared with `inspect`)
 
 
 def file_reject_rate(files_key: list[str], name: str) -> Check:

@@ -395,6 +395,12 @@ def _failures(result) -> list[str]:
                     detail = ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in counts.items())
                 else:
                     detail = json.dumps(meta, default=str)[:400]
+                # A check that names what failed in words (the dataset and its numbers, the file
+                # whose every row was rejected) says it first.
+                words = [meta[k] if k == "says" else f"{k}: {meta[k]}" for k in ("says", "every_row_rejected")
+                         if isinstance(meta.get(k), str)]
+                if words:
+                    detail = "; ".join(words) + f" ({detail})"
                 out.append(f"check {ev.check_name} on {ev.asset_key.to_user_string()} ({sev}): {detail}")
     return out
 
@@ -483,14 +489,16 @@ def command_inspect(args) -> int:
         print(json.dumps(report, indent=2, default=str))
     else:
         print(render(report))
-    return 1 if report["rows_rejected"] else 0
+    # Rejected rows, or anything the build's blocking checks would refuse: exit 1, as the build fails.
+    return 1 if report["rows_rejected"] or report["blocking"] else 0
 
 
 def render(report: dict) -> str:
     lines = [f"file: {report['file']}", f"family: {report['family']}",
              f"header fingerprint: {report['header_fingerprint']}",
              f"rows read: {report['rows_in']}  accepted: {report['rows_accepted']}  "
-             f"rejected: {report['rows_rejected']}"]
+             f"rejected: {report['rows_rejected']}  not available (only '..'): {report['rows_not_available']}  "
+             f"reconciles: {str(report['reconciles']).lower()}"]
     for rej in report["rejects"][:50]:
         lines.append(f"  rejected row {rej['row']}, column {rej['column']!r}: {rej['reason']}")
     if len(report["rejects"]) > 50:
@@ -500,6 +508,8 @@ def render(report: dict) -> str:
         lines.append(f"  {key}: {value}")
     for warning in report["warnings"]:
         lines.append(f"warning: {warning}")
+    for problem in report["blocking"]:
+        lines.append(f"BLOCKING (the build would stop): {problem}")
     return "\n".join(lines)
 
 

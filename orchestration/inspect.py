@@ -25,13 +25,48 @@ def read_source(path_or_url: str) -> tuple[bytes, str]:
 def inspect_file(family: str, path_or_url: str) -> dict:
     data, name = read_source(path_or_url)
     if family == "crime_statistics":
-        return inspect_crime(data, name, path_or_url)
-    if family == "crop_surveys":
-        return inspect_crops(data, name, path_or_url)
-    if family == "project_outputs":
-        return inspect_project_outputs(data, name, path_or_url)
-    if family != "ratification":
+        report = inspect_crime(data, name, path_or_url)
+    elif family == "crop_surveys":
+        report = inspect_crops(data, name, path_or_url)
+    elif family == "project_outputs":
+        report = inspect_project_outputs(data, name, path_or_url)
+    elif family == "ratification":
+        report = inspect_ratification(data, name, path_or_url)
+    else:
         raise SourceError(f"unknown family {family!r}", file=name)
+    report["blocking"] = blocking_problems(family, report)
+    return report
+
+
+def blocking_problems(family: str, report: dict) -> list[str]:
+    """What in this one file would stop the build, each named by the build's blocking check, so
+    that `inspect` and the build never disagree (issue 20, defect 10). Checks that need the other
+    files or the published warehouse (the family-wide UNTC reject rate, a UN-CTS release that
+    shrinks the published one) are the build's alone."""
+    from .limits import MAX_REJECT_RATE as limit, RATE_MIN_ROWS
+
+    problems = []
+    rows_in, accepted, rejected = report["rows_in"], report["rows_accepted"], report["rows_rejected"]
+    if not report["reconciles"]:
+        problems.append(f"rows in ({rows_in}) != accepted ({accepted}) + rejected ({rejected}) + not available "
+                        f"({report['rows_not_available']}): the files table's check (pandera) stops the build")
+    if family == "ratification":
+        if unmapped := report["summary"].get("unmapped participant names"):
+            problems.append(f"participants_mapped: {len(unmapped)} participant name(s) map to no country: "
+                            f"{', '.join(unmapped)}")
+        return problems
+    check = {"crime_statistics": "crime_reject_rate", "crop_surveys": "crop_reject_rate",
+             "project_outputs": "project_reject_rate"}[family]
+    if rows_in > 0 and accepted == 0:
+        problems.append(f"{check}: every_row_rejected ({rejected} of {rows_in} rows rejected)")
+    if rows_in >= RATE_MIN_ROWS and rejected / rows_in > limit:
+        problems.append(f"{check}: {rejected} of {rows_in} rows rejected ({rejected / rows_in:.1%}), "
+                        f"over the limit of {limit:.0%}")
+    return problems
+
+
+def inspect_ratification(data: bytes, name: str, path_or_url: str) -> dict:
+    family = "ratification"
     result = parse_status_file(data, filename=name)
     facts = result.facts
     unmapped = sorted({r["participant"] for r in result.rows if resolve(r["participant"])[0] is None})
@@ -56,7 +91,7 @@ def inspect_file(family: str, path_or_url: str) -> dict:
         "file": path_or_url, "family": family, "usable": True,
         "header": result.header, "header_fingerprint": result.header_fingerprint,
         "rows_in": result.rows_in, "rows_accepted": len({r["source_row"] for r in result.rows}),
-        "rows_rejected": len(rejected_rows), "reconciles": result.reconciles,
+        "rows_rejected": len(rejected_rows), "rows_not_available": 0, "reconciles": result.reconciles,
         "rejects": [r.record() for r in result.rejects], "summary": summary, "warnings": warnings,
     }
 
@@ -76,7 +111,8 @@ def inspect_crime(data: bytes, name: str, shown_as: str) -> dict:
         "file": shown_as, "family": "crime_statistics", "usable": True, "layout": layout,
         "header": result.header, "header_fingerprint": result.header_fingerprint,
         "rows_in": result.rows_in, "rows_accepted": result.rows_accepted,
-        "rows_rejected": result.rows_rejected, "reconciles": result.reconciles,
+        "rows_rejected": result.rows_rejected, "rows_not_available": result.rows_not_available,
+        "reconciles": result.reconciles,
         "rejects": result.rejects.to_dicts(), "summary": {"layout": layout, **facts},
         "warnings": result.warnings,
     }
@@ -94,7 +130,8 @@ def inspect_crops(data: bytes, name: str, shown_as: str) -> dict:
         "file": shown_as, "family": "crop_surveys", "usable": True, "layout": layout,
         "header": result.header, "header_fingerprint": result.header_fingerprint,
         "rows_in": result.rows_in, "rows_accepted": result.rows_accepted,
-        "rows_rejected": result.rows_rejected, "reconciles": result.reconciles,
+        "rows_rejected": result.rows_rejected, "rows_not_available": result.rows_not_available,
+        "reconciles": result.reconciles,
         "rejects": result.rejects.to_dicts(), "summary": {"layout": layout, **result.facts},
         "warnings": result.warnings,
     }
@@ -112,7 +149,8 @@ def inspect_project_outputs(data: bytes, name: str, shown_as: str) -> dict:
         return {"file": shown_as, "family": "project_outputs", "usable": True, "layout": "submission template",
                 "header": result.header, "header_fingerprint": result.header_fingerprint,
                 "rows_in": result.rows_in, "rows_accepted": result.rows_accepted,
-                "rows_rejected": result.rows_rejected, "reconciles": result.reconciles,
+                "rows_rejected": result.rows_rejected, "rows_not_available": result.rows_not_available,
+        "reconciles": result.reconciles,
                 "rejects": result.rejects.to_dicts(), "summary": {"layout": "submission template", **result.facts},
                 "warnings": result.warnings}
     parsed = parse_iati(data, filename=name)
@@ -123,5 +161,5 @@ def inspect_project_outputs(data: bytes, name: str, shown_as: str) -> dict:
                "recipient_countries": sorted({c["country_iso3"] or c["country_code"] for c in parsed.countries})}
     return {"file": shown_as, "family": "project_outputs", "usable": True, "layout": "IATI activities",
             "header": [], "header_fingerprint": "-", "rows_in": len(parsed.activities) + len(parsed.rejects),
-            "rows_accepted": len(parsed.activities), "rows_rejected": len(parsed.rejects), "reconciles": True,
+            "rows_accepted": len(parsed.activities), "rows_rejected": len(parsed.rejects), "rows_not_available": 0, "reconciles": True,
             "rejects": parsed.rejects, "summary": summary, "warnings": []}

@@ -7,6 +7,8 @@ from pathlib import Path
 import dagster as dg
 
 from sources.settings import Paths, paths
+
+from .limits import MAX_REJECT_RATE
 from sources.snapshots import SnapshotStore
 
 # Lock files this thread holds: the CLI takes the lock before it starts a job in-process (in the
@@ -40,7 +42,7 @@ class PipelineResource(dg.ConfigurableResource):
 
     home: str | None = None
     fetch: bool = False
-    max_reject_rate: float = 0.05
+    max_reject_rate: float = MAX_REJECT_RATE
 
     def paths(self) -> Paths:
         return Paths(Path(self.home).resolve()) if self.home else paths()

@@ -260,7 +260,7 @@ def recover(paths: Paths) -> list[str]:
     swapped in but not yet kept. Builds run one at a time (build lock, run queue), so whatever
     is found here belongs to a dead build."""
     done = []
-    for stale in sorted(paths.warehouse_dir.glob(".publish-*")):
+    for stale in sorted(paths.warehouse_dir.glob(".publish-*")) + sorted(paths.warehouse_dir.glob(".CURRENT-*.tmp")):
         stale.unlink()
         done.append(f"removed {stale.name}")
     # A snapshot write killed before its rename: the file under its final name was never made.
@@ -280,6 +280,15 @@ def recover(paths: Paths) -> list[str]:
             (folder / "indicators.duckdb").unlink(missing_ok=True)
             keep_release(paths, paths.published_db, manifest)
             done.append(f"kept release {release_id}")
+        # Killed after keeping the release and before naming it current (or a warehouse published
+        # before the pointer existed): `connect()` readers are pointed at it now.
+        from .reader import POINTER, write_pointer
+
+        pointer = paths.warehouse_dir / POINTER
+        if (folder / "indicators.duckdb").exists() and (
+                not pointer.exists() or pointer.read_text().strip() != release_id):
+            write_pointer(paths.warehouse_dir, release_id)
+            done.append(f"named release {release_id} current")
     return done
 
 
@@ -345,6 +354,11 @@ def publish(paths: Paths, required_checks: list[str]) -> dict:
     from .releases import keep_release, prune
 
     keep_release(paths, paths.published_db, manifest)
+    # `connect()` readers open the kept, never-renamed file that this pointer names: named only
+    # once the release is kept, so a reader never finds the pointer ahead of the file.
+    from .reader import write_pointer
+
+    write_pointer(paths.warehouse_dir, release_id)
     fault("publish:before_prune")
     manifest["pruned"] = prune(paths, settings().keep_releases, current=release_id)
     return manifest

@@ -20,7 +20,8 @@ from pathlib import Path
 from .harness import ROOT, inspect_published, run_build
 
 
-def start_readers(db: Path, work: Path, n: int, pause: float = 0.0, nice: int = 0) -> tuple[Path, list]:
+def start_readers(db: Path, work: Path, n: int, pause: float = 0.0, nice: int = 0,
+                  how: str = "path") -> tuple[Path, list]:
     stop = work / "stop-readers"
     stop.unlink(missing_ok=True)
     procs = []
@@ -28,7 +29,7 @@ def start_readers(db: Path, work: Path, n: int, pause: float = 0.0, nice: int = 
         out = work / f"reader-{i}.json"
         out.unlink(missing_ok=True)
         procs.append((out, subprocess.Popen([sys.executable, "-m", "reliability.readers", str(db), str(stop),
-                                             str(out), str(pause), str(nice)], cwd=ROOT)))
+                                             str(out), str(pause), str(nice), how], cwd=ROOT)))
     return stop, procs
 
 
@@ -52,6 +53,7 @@ def summarize(results: list[dict]) -> dict:
             "errors": [e for r in results for e in r["errors"]],
             # Opens that fell on the instant of a swap (see reliability/readers.py): retried, not lost.
             "open_errors": [e for r in results for e in r.get("open_errors", [])],
+            "retried_opens": sum(r.get("retried_opens", 0) for r in results),
             "inconsistent_batches": sum(r["inconsistent"] for r in results),
             "releases_seen": releases,
             "releases_seen_per_reader": [len(r["releases"]) for r in results],

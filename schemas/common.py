@@ -51,10 +51,12 @@ class SourceFiles(pa.DataFrameModel):
     rows_in: int = pa.Field(ge=0)
     rows_accepted: int = pa.Field(ge=0)
     rows_rejected: int = pa.Field(ge=0)
+    rows_not_available: int = pa.Field(ge=0)   # rows of only `..`: neither a figure nor an error
 
     class Config:
         strict = False
 
-    @pa.dataframe_check(error="rows in = accepted + rejected")
+    @pa.dataframe_check(error="rows in = accepted + rejected + not available")
     def reconciles(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return data.lazyframe.select(pl.col("rows_in") == pl.col("rows_accepted") + pl.col("rows_rejected"))
+        return data.lazyframe.select(pl.col("rows_in") == pl.col("rows_accepted") + pl.col("rows_rejected")
+                                     + pl.col("rows_not_available"))

@@ -12,7 +12,7 @@ import fastexcel
 import polars as pl
 
 from .errors import SourceError
-from .parsing import MAX_FILE_BYTES
+from .parsing import MAX_FILE_BYTES, csv_bytes
 from .settings import settings
 
 XLSX_SIGNATURE = b"PK\x03\x04"
@@ -200,6 +200,7 @@ def read_csv_as_text(data: bytes, filename: str) -> pl.DataFrame:
         raise SourceError(f"file is {len(data)} bytes, over the CSV limit", file=filename)
     # polars reads the bytes as they are and refuses invalid UTF-8 itself; decoding first in Python
     # (to find the offending byte) is left for that case: it cost a third of reading a large file.
+    data = csv_bytes(data, filename)
     body = data[len(codecs.BOM_UTF8):] if data.startswith(codecs.BOM_UTF8) else data
     try:
         return pl.read_csv(body, has_header=False, infer_schema=False, truncate_ragged_lines=False)
@@ -209,7 +210,8 @@ def read_csv_as_text(data: bytes, filename: str) -> pl.DataFrame:
         except UnicodeDecodeError as bad:
             raise SourceError(f"not UTF-8 (byte {body[bad.start]:#04x} at offset {bad.start + len(data) - len(body)})",
                               file=filename) from None
-        raise SourceError(f"cannot read CSV: {exc}", file=filename) from None
+        # polars adds advice on further lines ("Consider setting …"): the first line is the error.
+        raise SourceError(f"cannot read CSV: {str(exc).strip().splitlines()[0]}", file=filename) from None
 
 
 _MERGE = re.compile(r'<mergeCell\b[^>]*\bref="([A-Z]+\d+:[A-Z]+\d+)"')

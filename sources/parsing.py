@@ -1,6 +1,7 @@
 """What every parser returns: accepted rows, rejected rows with their reasons, and file facts."""
 from __future__ import annotations
 
+import codecs
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -48,6 +49,31 @@ class ParseResult:
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
 
+def csv_bytes(data: bytes, filename: str) -> bytes:
+    """A CSV file's bytes made ready for a UTF-8 reader, or refused in one line naming the file.
+
+    UTF-16, with or without its byte-order mark, is refused as such (read as UTF-8 it gave a
+    misleading byte offset, or a multi-line parser message with no row: issue 20, defect 12); so is
+    any other NUL byte. Lone-CR line ends (Excel's "CSV (Macintosh)") are read as line ends.
+    """
+    from .errors import SourceError
+
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        raise SourceError("not UTF-8: UTF-16 text (it starts with a UTF-16 byte-order mark); save it as CSV UTF-8",
+                          file=filename)
+    nul = data.find(b"\x00")
+    if nul >= 0:
+        head = data[:4096]
+        if head.count(0) > len(head) // 5:
+            order = "little-endian" if head[1::2].count(0) > head[0::2].count(0) else "big-endian"
+            raise SourceError(f"not UTF-8: UTF-16 {order} text without a byte-order mark (every second byte is "
+                              "NUL); save it as CSV UTF-8", file=filename)
+        raise SourceError(f"a NUL byte at offset {nul}: not a text file", file=filename)
+    if b"\r" in data and b"\n" not in data:
+        data = data.replace(b"\r", b"\n")
+    return data
+
+
 @dataclass
 class FrameResult:
     """A columnar parse: accepted rows and rejected rows as frames, with the file's facts."""
@@ -58,6 +84,9 @@ class FrameResult:
     header: list[str] = field(default_factory=list)
     facts: dict = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    # Rows that hold only the not-available marker `..`: neither a figure nor an error, counted
+    # so that rows in = accepted + rejected + not available (issue 20, defect 9).
+    rows_not_available: int = 0
 
     @property
     def header_fingerprint(self) -> str:
@@ -78,7 +107,7 @@ class FrameResult:
 
     @property
     def reconciles(self) -> bool:
-        return self.rows_accepted + self.rows_rejected == self.rows_in
+        return self.rows_accepted + self.rows_rejected + self.rows_not_available == self.rows_in
 
 
 FORMULA_PATTERN = r"^\s*(?:[=@]|[+-]\s*[A-Za-z(])"

@@ -47,6 +47,7 @@ def test_each_bad_input_gets_its_outcome(case, tmp_path, bases_dir):
         err = caught.value
         message = str(err)
         assert path.name in message, f"the refusal names the file: {message}"
+        assert "\n" not in message, f"the refusal is one line: {message}"
         for part in expect.says:
             assert part in message, f"{part!r} not in {message!r}"
         for attr in ("sheet", "row", "column"):
@@ -57,7 +58,12 @@ def test_each_bad_input_gets_its_outcome(case, tmp_path, bases_dir):
     report = outcome(case, path)
     base = base_outcome(case.base, bases_dir)
     assert report["rows_in"] == base["rows_in"] + expect.added
-    assert report["rows_in"] == report["rows_accepted"] + report["rows_rejected"] and report["reconciles"]
+    assert report["rows_in"] == report["rows_accepted"] + report["rows_rejected"] + report["rows_not_available"]
+    assert report["reconciles"] and report["rows_not_available"] == expect.not_available
+    # `inspect` applies the build's blocking rules: it names exactly the checks the build would fail.
+    assert len(report["blocking"]) == len(expect.blocking), report["blocking"]
+    for check in expect.blocking:
+        assert any(check in problem for problem in report["blocking"]), (check, report["blocking"])
     # A row is a sheet and a row number; in an IATI file an activity's items (a value, a country)
     # are rejected one by one while the activity itself loads.
     item = (lambda r: (r["row"], r["column"])) if case.base == "iati" else (lambda r: (r.get("sheet"), r["row"]))
@@ -274,3 +280,38 @@ def test_a_release_that_shrinks_the_warehouse_or_a_file_of_rejects_does_not_publ
     monkeypatch.setenv("UNODC_ACCEPT_SHRINK", "cts_intentional_homicide")
     passed, meta = _newest_releases_shrink(files, pipeline)
     assert passed and [c["dataset"] for c in meta["accepted_by_UNODC_ACCEPT_SHRINK"].data] == ["cts_intentional_homicide"]
+
+
+def test_rows_of_only_not_available_markers_reconcile_in_the_files_table_the_build_checks(tmp_path):
+    """Issue 20, defect 9: rows that hold only `..` were counted in but neither accepted nor
+    rejected, so the files table failed the build's blocking check `rows in = accepted + rejected`.
+    Through the ingest the build runs, they are now a counted category the check adds in."""
+    from schemas import validate
+    from schemas.common import SourceFiles
+    from sources.crime.ingest import ingest as ingest_crime
+    from sources.crops.ingest import ingest as ingest_crops
+    from sources.snapshots import SnapshotStore
+
+    from .bad_inputs.cases import CASES
+
+    store = SnapshotStore(tmp_path / "snapshots")
+    made = {c.base: c for c in CASES if c.name in ("row-of-only-not-available", "value-not-available")}
+    meta = {"version": "2030-01-01", "as_of": "2030-01-01", "licence": "test"}
+    annex = store.put(made["coca_annex"].make(), {**meta, "version": "wdr-2030", "dataset": "wdr_annex_6_1_1", "family": "crop_surveys",
+                                                  "format": "wdr_annex", "item": "wdr_annex_6_1_1",
+                                                  "filename": "6.1.1_-_Illicit_coca_bush_cultivation.xlsx"})
+    csv = store.put(made["coca_compiled"].make(), {**meta, "dataset": "crop_compiled_coca", "family": "crop_surveys",
+                                                   "format": "crop_compiled", "item": "crop_compiled_coca",
+                                                   "filename": "coca_cultivation_ha_by_country_year.csv"})
+    cts = store.put(made["prisons"].make(), {**meta, "dataset": "cts_prisons_and_prisoners", "family": "crime_statistics",
+                                             "format": "cts", "item": "cts_prisons_and_prisoners",
+                                             "filename": "data_cts_prisons_and_prisoners.xlsx"})
+    crops = ingest_crops(store, [annex, csv]).files
+    crime = ingest_crime(store, [cts], lambda rows, snap: None).files
+    for files in (crops, crime):
+        assert files["rows_not_available"].to_list() == [1] * files.height, files
+        assert (files["rows_in"] == files["rows_accepted"] + files["rows_rejected"] + 1).all()
+        passed, cases, _ = validate(SourceFiles, files)
+        assert passed, cases
+        # The same table without the category is what failed the build before.
+        assert not validate(SourceFiles, files.with_columns(rows_not_available=0))[0]

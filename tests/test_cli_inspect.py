@@ -32,11 +32,14 @@ def test_rejected_rows_exit_1_with_row_column_and_reason(tmp_path, capsys):
     assert reject["row"] == 3 and reject["column"].startswith("Approval(AA)") and "99 Abc 2006" in reject["reason"]
 
 
-def test_an_unmapped_participant_is_named(tmp_path, capsys):
+def test_an_unmapped_participant_is_named_and_blocks_as_in_the_build(tmp_path, capsys):
+    """Issue 20, defect 10: exit 0 here, while the build refuses the file (`participants_mapped`)."""
     bad = tmp_path / "18-5.csv"
     bad.write_text((UNTC_TABLE / "18-5.csv").read_text() + "Atlantis,,1 Jan 2001 a\n")
-    assert main(["inspect", "ratification", str(bad)]) == 0
-    assert "map to no country: Atlantis" in capsys.readouterr().out
+    assert main(["inspect", "ratification", str(bad)]) == 1
+    out = capsys.readouterr().out
+    assert "map to no country: Atlantis" in out
+    assert "BLOCKING (the build would stop): participants_mapped: 1 participant name(s) map to no country: Atlantis" in out
 
 
 def test_an_unusable_file_exits_2_and_names_it(tmp_path, capsys):

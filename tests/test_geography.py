@@ -93,3 +93,24 @@ def test_every_member_state_has_its_admission_day():
     assert days["RUS"] == date(1991, 12, 24) and days["SUN"] == date(1945, 10, 24)
     # The reviewed days agree, year for year, with the independent base list.
     assert df.filter(pl.col("un_admission_date").dt.year() != pl.col("un_admission_year")).height == 0
+
+
+@pytest.mark.parametrize("written", ["XK", "XKX", "KOS", "Kosovo", "Kosovo under UNSCR 1244"])
+def test_kosovo_as_the_sources_write_it_is_kosovo_and_not_a_member_state(written):
+    """Issue 20, defect 11: IATI writes `XK`, UN files `XKX` or `KOS`; all are Kosovo (XKX), read
+    through the reviewed `codes.csv`, and Kosovo stays out of every UN membership count."""
+    from sources.geography import iso3_of_code
+
+    assert resolve(written)[0] == "XKX"
+    if written.isupper():
+        assert iso3_of_code(written) == "XKX"
+    (kosovo,) = countries().filter(pl.col("iso3") == "XKX").to_dicts()
+    assert kosovo["entity_kind"] == "non_member_state" and kosovo["un_admission_year"] is None
+    assert members_at_end_of(2026) == 193
+
+
+def test_a_code_no_table_knows_is_still_unknown():
+    from sources.geography import iso3_of_code
+
+    assert iso3_of_code("ZZ") is None and iso3_of_code("QQQ") is None and iso3_of_code("") is None
+    assert iso3_of_code("af") == "AFG" and iso3_of_code("KEN") == "KEN"

@@ -159,7 +159,8 @@ def parse_cts(data: bytes, *, filename: str, min_year: int = 1900, single_indica
         (pl.col("year_int").is_not_null() & ((pl.col("year_int") < min_year) | (pl.col("year_int") > this_year)),
          REQUIRED["year"], "year", f"impossible year (outside {min_year}-{this_year})"),
         (pl.col("value_text").is_null(), header[positions[value_key]], "value_text", "value is empty"),
-        (pl.col("value_text").is_not_null() & pl.col("value_numeric").is_null() & ~pl.col("is_censored"),
+        (pl.col("value_text").is_not_null() & pl.col("value_numeric").is_null() & ~pl.col("is_censored")
+         & (pl.col("value_text") != ".."),
          header[positions[value_key]], "value_text", "value is not a number"),
         (pl.col("value_numeric").is_infinite() | pl.col("value_numeric").is_nan(), header[positions[value_key]],
          "value_text", "value is too large to be a finite number"),
@@ -182,11 +183,15 @@ def parse_cts(data: bytes, *, filename: str, min_year: int = 1900, single_indica
                 pl.col(field).cast(pl.Utf8).alias("value"),
                 (pl.lit(reason + ": ") + pl.col(field).cast(pl.Utf8).fill_null("(empty)")).alias("reason")))
     rejects = pl.concat(reject_parts) if reject_parts else pl.DataFrame(schema=REJECT_SCHEMA)
+    # A value of `..` is not available: neither a figure nor an error; counted apart (issue 20, defect 9).
+    not_available = frame.filter(~pl.col("source_row").is_in(rejects["row"].implode()) & (pl.col("value_text") == ".."))
+    frame = frame.filter(~pl.col("source_row").is_in(not_available["source_row"].implode()))
     accepted = frame.filter(~pl.col("source_row").is_in(rejects["row"].implode())).with_columns(
         pl.col("year_int").cast(pl.Int64).alias("year")).drop("year_int")
     accepted = accepted.with_columns(pl.len().over(NATURAL_KEY).cast(pl.Int64).alias("key_occurrences"))
     duplicates = accepted.filter(pl.col("key_occurrences") > 1)
-    result = FrameResult(file=filename, rows_in=frame.height, accepted=accepted, rejects=rejects, header=header)
+    result = FrameResult(file=filename, rows_in=frame.height + not_available.height, accepted=accepted, rejects=rejects,
+                         header=header, rows_not_available=not_available.height)
     result.facts.update(
         sheet=sheet, header_row=excel_rows[h], release_date=release, contact=contact, value_column=header[positions[value_key]],
         extra_columns=extra, missing_optional=[v for k, v in OPTIONAL.items() if k not in pick],

@@ -70,7 +70,7 @@ def ingest(store: SnapshotStore, snaps: list[Snapshot],
             "header_row": result.facts.get("header_row"), "header_fingerprint": result.header_fingerprint,
             "header": json.dumps(result.header), "release_date": str(release) if release else None,
             "rows_in": result.rows_in, "rows_accepted": result.rows_accepted,
-            "rows_rejected": result.rows_rejected,
+            "rows_rejected": result.rows_rejected, "rows_not_available": result.rows_not_available,
             "facts": json.dumps({k: v for k, v in result.facts.items() if k not in ("sheet", "header_row")}, default=str),
             "warnings": json.dumps(result.warnings),
         })

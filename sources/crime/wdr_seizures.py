@@ -16,7 +16,7 @@ import polars as pl
 
 from ..errors import SourceError
 from ..excel import read_sheet_as_text, sheet_names
-from ..geography import countries
+from ..geography import code_aliases, countries
 from ..parsing import REJECT_SCHEMA, FrameResult
 from .cts import split_row_numbers
 
@@ -82,6 +82,8 @@ def parse_wdr_seizures(data: bytes, *, filename: str) -> FrameResult:
     frame = frame.with_columns(pl.when(pl.col(k).str.contains(THOUSANDS)).then(pl.col(k).str.replace_all(",", ""))
                                .otherwise(pl.col(k)).alias(k) for k in ("quantity", "kg_equivalent"))
     known = set(countries()["iso3"])
+    # Codes the sources write that ISO 3166-1 lacks (Kosovo's KOS, XK) -> the project's code.
+    frame = frame.with_columns(pl.col("iso3").replace(code_aliases()))
     frame = (frame
              .join(unit_table(), on="unit_text", how="left")
              .with_columns(

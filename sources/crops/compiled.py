@@ -14,8 +14,8 @@ from datetime import date
 import polars as pl
 
 from ..errors import SourceError
-from ..geography import resolve
-from ..parsing import REJECT_SCHEMA, FrameResult
+from ..geography import code_aliases, resolve
+from ..parsing import REJECT_SCHEMA, FrameResult, csv_bytes
 
 REQUIRED = ("iso3", "country", "crop", "year", "hectares", "source_type", "source")
 CROPS = {"coca_bush", "opium_poppy", "cannabis"}
@@ -36,6 +36,7 @@ def edition_of(source_type: str, source: str, year: int) -> tuple[str, int]:
 def parse_compiled(data: bytes, *, filename: str) -> FrameResult:
     if not data.strip():
         raise SourceError("file is empty", file=filename)
+    data = csv_bytes(data, filename)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -55,6 +56,7 @@ def parse_compiled(data: bytes, *, filename: str) -> FrameResult:
         raise SourceError(f"required column(s) missing: {', '.join(missing)}", file=filename, row=1, column=missing[0])
     frame = frame.with_row_index("i").with_columns((pl.col("i") + 2).cast(pl.Int64).alias("source_row")).drop("i")
     records, rejects = [], []
+    not_available = 0
     this_year = date.today().year
     first_row: dict[tuple, int] = {}
     for row in frame.iter_rows(named=True):
@@ -80,14 +82,17 @@ def parse_compiled(data: bytes, *, filename: str) -> FrameResult:
             continue
         first_row[key] = r
         is_total = row["iso3"] in TOTAL_CODES
-        iso3 = None if is_total else row["iso3"]
+        # A code ISO 3166-1 lacks (Kosovo's KOS, XK) is read through the reviewed table.
+        iso3 = None if is_total else code_aliases().get(row["iso3"], row["iso3"])
         if not is_total and resolve(row["country"] or "")[0] != iso3:
             reject("iso3", row["iso3"], f"code does not match the country name {row['country']!r}")
             continue
         values = {}
+        markers = 0
         for measure, column in (("cultivation_ha", "hectares"), ("production_t", "production_t")):
             text = (row.get(column) or "").strip()
             if not text or text == "..":
+                markers += text == ".."
                 continue
             try:
                 number = float(text.replace(",", ""))
@@ -107,6 +112,10 @@ def parse_compiled(data: bytes, *, filename: str) -> FrameResult:
             values[measure] = (number, text)
         if values is None:
             continue
+        if not values and markers:
+            # Only `..`: the figure is not available (not zero, not an error), and counted as such.
+            not_available += 1
+            continue
         if not values:
             reject("hectares", None, "no figure in the row")
             continue
@@ -123,7 +132,8 @@ def parse_compiled(data: bytes, *, filename: str) -> FrameResult:
             })
     accepted = pl.DataFrame(records, infer_schema_length=None) if records else pl.DataFrame()
     result = FrameResult(file=filename, rows_in=frame.height, accepted=accepted,
-                         rejects=pl.DataFrame(rejects, schema=REJECT_SCHEMA), header=list(frame.columns))
+                         rejects=pl.DataFrame(rejects, schema=REJECT_SCHEMA), header=list(frame.columns),
+                         rows_not_available=not_available)
     result.facts.update(source_types=dict(frame.group_by("source_type").len().iter_rows()),
                         crops=sorted(frame["crop"].unique().to_list()))
     return result

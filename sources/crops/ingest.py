@@ -73,6 +73,7 @@ def ingest(store: SnapshotStore, snaps: list[Snapshot]) -> CropTables:
             "snapshot_id": snap.snapshot_id, "dataset": snap.dataset, "format": snap.format,
             "source_file": snap.filename, "header_fingerprint": result.header_fingerprint,
             "rows_in": result.rows_in, "rows_accepted": result.rows_accepted, "rows_rejected": result.rows_rejected,
+            "rows_not_available": result.rows_not_available,
             "facts": json.dumps({k: v for k, v in result.facts.items() if k != "total_checks"}, default=str),
             "warnings": json.dumps(result.warnings),
         })

@@ -57,6 +57,25 @@ def _year_header(rows: list[list]) -> int | None:
     return next((i for i, r in enumerate(rows[:40]) if sum(header_year(c) is not None for c in r) >= 3), None)
 
 
+def _label_column(body: list[list], first_year: int, named: dict[int, str], filename: str, sheet: str,
+                  header_row: int) -> int:
+    """The column left of the years that holds the most country or total labels; a table whose
+    labels are nowhere is refused, naming its header row and the column a reader would take."""
+    counts = {}
+    for col in range(first_year):
+        labels = [split_label(_ESTIMATE.sub("", str(r[col])))[0] for r in body if col < len(r) and r[col] not in (None, "")]
+        # Source, note and footnote lines below the table name countries in passing: not labels.
+        labels = [t for t in labels if not (t.lower().startswith(("source", "note")) or _FOOTNOTE_LINE.match(t))]
+        counts[col] = sum(1 for text in labels if _TOTAL.match(text) or resolve(text)[0] is not None)
+    best = max(counts, key=lambda c: (counts[c], -c))
+    if counts[best] == 0:
+        first = min(named)
+        raise SourceError(f"no column left of the years holds country names (the first named column, "
+                          f"{named[first]!r}, does not): the labels are missing or under another header",
+                          file=filename, sheet=sheet, row=header_row, column=named[first])
+    return best
+
+
 def _table_sheet(data: bytes, filename: str) -> tuple[str, pl.DataFrame, int]:
     """The first sheet with a year header: a contents or notes sheet may come first."""
     names = sheet_names(data, filename)
@@ -85,7 +104,12 @@ def parse_wdr_annex(data: bytes, *, filename: str, edition: str | None = None) -
     if named:
         # A long layout (Country | Method | Unit | years …): the country column carries the label,
         # the others are attributes printed once per block.
-        label_col = next((i for i, n in named.items() if "country" in n.lower()), min(named))
+        label_col = next((i for i, n in named.items() if "country" in n.lower()), None)
+        if label_col is None:
+            # The label column's header may be blank beside named ones (issue 20, defect 8): the
+            # labels are where the country names are, never simply the first named column.
+            label_col = _label_column(rows[header_idx + 1:], first_year, named, filename, sheet,
+                                      excel_rows[header_idx])
         attribute_cols = {i: n for i, n in named.items() if i != label_col}
     else:
         label_col = first_year - 1
@@ -105,7 +129,7 @@ def parse_wdr_annex(data: bytes, *, filename: str, edition: str | None = None) -
     footnotes: dict[str, str] = {}
     sources: list[str] = []
     notes: list[str] = []
-    records, rejects, missing_cells = [], [], 0
+    records, rejects, missing_cells, not_available = [], [], 0, 0
     first_row: dict[tuple, int] = {}
     rows_in = 0
     band = country = series_letters = None
@@ -218,6 +242,10 @@ def parse_wdr_annex(data: bytes, *, filename: str, edition: str | None = None) -
             parsed.append((year, number, text))
         if row_bad:
             continue
+        if not parsed:
+            # Every figure of the row is `..`: not available, which is not zero and not an error.
+            not_available += 1
+            continue
         for year, value, text in parsed:
             records.append({
                 "source_row": excel_row, "band": band, "label": (label_cell or "").strip(), "name": name,
@@ -236,7 +264,7 @@ def parse_wdr_annex(data: bytes, *, filename: str, edition: str | None = None) -
     rejects_frame = pl.DataFrame(rejects, schema=REJECT_SCHEMA)
     accepted = accepted.filter(~pl.col("source_row").is_in(rejects_frame["row"].implode()))
     result = FrameResult(file=filename, rows_in=rows_in, accepted=accepted, rejects=rejects_frame,
-                         header=[str(c) if c is not None else "" for c in header])
+                         header=[str(c) if c is not None else "" for c in header], rows_not_available=not_available)
     result.facts.update(sheet=sheet, title=title, unit=unit, header_row=excel_rows[header_idx], edition=edition,
                         years=sorted(set(year_cols.values())), footnotes=footnotes, sources=sources, notes=notes,
                         missing_cells=missing_cells,

@@ -4,10 +4,11 @@ Base lists: `country_converter` (names, ISO3, M49 code, UN admission year, M49 a
 `pycountry` (ISO 3166-3 codes of states that no longer exist). `corrections.csv` (historical
 states, successor links, non-member participants, membership continuations) and `names.csv`
 (participant names the base lists do not know) and `un_admission_dates.csv` (the day each Member
-State was admitted; the base lists know only the year) are reviewed by hand and win over the
-base lists. `un_names.csv` gives the name the UN uses today (the M49 list) where the base list's
-short name differs ("DR Congo" -> "Democratic Republic of the Congo"): one name per ISO3 in every
-table; the base list's short name still resolves source names.
+State was admitted; the base lists know only the year) and `codes.csv` (country codes the sources
+write that ISO 3166-1 does not have, such as Kosovo's `XK`, `XKX` and `KOS`) are reviewed by hand
+and win over the base lists. `un_names.csv` gives the name the UN uses today (the M49 list) where the
+base list's short name differs ("DR Congo" -> "Democratic Republic of the Congo"): one name per ISO3
+in every table; the base list's short name still resolves source names.
 """
 from __future__ import annotations
 
@@ -135,12 +136,43 @@ def _name_index() -> dict[str, str]:
     return index
 
 
+@lru_cache(maxsize=1)
+def code_aliases() -> dict[str, str]:
+    """Codes the sources write that are not ISO 3166-1 -> the project's ISO3 (`codes.csv`)."""
+    return {row["code"]: row["iso3"] for row in _read_csv("codes.csv")}
+
+
+@lru_cache(maxsize=4096)
+def iso3_of_code(code: str | None) -> str | None:
+    """A country code as a source writes it (ISO 3166-1 alpha-2 or alpha-3, or a reviewed alias
+    such as Kosovo's `XK`) -> the project's ISO3, or None when it names no country it knows."""
+    import pycountry
+
+    key = (code or "").strip().upper()
+    if not key:
+        return None
+    if key in code_aliases():
+        return code_aliases()[key]
+    if len(key) == 2:
+        found = pycountry.countries.get(alpha_2=key)
+        return found.alpha_3 if found else None
+    return key if key in _known_iso3() else None
+
+
+@lru_cache(maxsize=1)
+def _known_iso3() -> frozenset[str]:
+    return frozenset(countries()["iso3"].to_list())
+
+
 @lru_cache(maxsize=4096)
 def resolve(name: str) -> tuple[str | None, str]:
     """A participant or country name -> (ISO3 or None, how it was matched)."""
     key = re.sub(r"\s+", " ", name or "").strip()
     if not key:
         return None, "empty"
+    if (alias := code_aliases().get(key.upper())) is not None and key.upper() == key:
+        # A code written where a name goes ('XK', 'KOS'): the reviewed table, before any guess.
+        return alias, "table"
     if (hit := _name_index().get(key.casefold())) is not None:
         return hit, "table"
     found = _coco().convert(key, to="ISO3", not_found=None)

@@ -80,6 +80,7 @@ def ingest(store: SnapshotStore, snaps: list[Snapshot]) -> ProjectTables:
                         iati[table].append(pl.DataFrame(rows, schema_overrides=EMPTY[table], infer_schema_length=None))
                 rows_in, accepted, rejected = (parsed.facts["activities"] + len(parsed.rejects),
                                                parsed.facts["activities"], len(parsed.rejects))
+                not_available = 0
                 file_rejects = pl.DataFrame(parsed.rejects, schema=REJECT_SCHEMA)
                 facts = parsed.facts
             elif snap.format == "submission_template":
@@ -87,6 +88,7 @@ def ingest(store: SnapshotStore, snaps: list[Snapshot]) -> ProjectTables:
                 result = parse_template(data, filename=snap.filename, registry=registry)
                 templates.append(result.accepted.with_columns(*[pl.lit(v).alias(k) for k, v in tag.items()]))
                 rows_in, accepted, rejected = result.rows_in, result.rows_accepted, result.rows_rejected
+                not_available = result.rows_not_available
                 file_rejects, facts = result.rejects, result.facts
             else:
                 raise SourceError(f"no parser for format {snap.format!r}", file=snap.filename)
@@ -97,7 +99,8 @@ def ingest(store: SnapshotStore, snaps: list[Snapshot]) -> ProjectTables:
                                                  pl.lit(snap.snapshot_id).alias("snapshot_id")))
         files.append({"snapshot_id": snap.snapshot_id, "dataset": snap.dataset, "format": snap.format,
                       "source_file": snap.filename, "header_fingerprint": "0" * 16, "rows_in": rows_in,
-                      "rows_accepted": accepted, "rows_rejected": rejected, "is_illustrative": illustrative,
+                      "rows_accepted": accepted, "rows_rejected": rejected, "rows_not_available": not_available,
+                      "is_illustrative": illustrative,
                       "facts": json.dumps(facts, default=str)})
     return ProjectTables(
         iati={t: (pl.concat(f, how="diagonal_relaxed") if f else pl.DataFrame(schema=EMPTY.get(t, _KEY)))

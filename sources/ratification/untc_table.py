@@ -6,7 +6,7 @@ import io
 from datetime import date
 
 from ..errors import SourceError
-from ..parsing import MAX_FILE_BYTES, ParseResult
+from ..parsing import MAX_FILE_BYTES, ParseResult, csv_bytes
 from .cells import item_from_filename
 from .status_table import read_rows
 
@@ -24,6 +24,7 @@ def parse_untc_table(data: bytes, *, filename: str, item: str | None = None,
         raise SourceError(f"file is {len(data)} bytes, over the {MAX_FILE_BYTES}-byte limit", file=filename)
     if data.lstrip().startswith(b"<"):
         raise SourceError("file is markup (an HTML or XML page), not a CSV status table", file=filename)
+    data = csv_bytes(data, filename)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

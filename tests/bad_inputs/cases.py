@@ -2,8 +2,8 @@
 
 An outcome is either `Refused` (the file cannot be used: a SourceError whose message names the
 file, and the sheet, row and column where they apply) or `Loaded` (the file loads; the rows named
-in `rejected` are rejected with those reasons, rows in = accepted + rejected, and the rows in
-differ from the unmutated file's by `added`).
+in `rejected` are rejected with those reasons, rows in = accepted + rejected + not available (rows
+that hold only `..`), and the rows in differ from the unmutated file's by `added`).
 """
 from __future__ import annotations
 
@@ -31,6 +31,8 @@ class Loaded:
     rejected: dict[str, int] = field(default_factory=dict)   # reason (a substring) -> rows rejected with it
     added: int = 0                                           # rows in, against the unmutated file
     column: str | None = None                                # the column every reject names
+    not_available: int = 0                                   # rows of only `..`: counted, not rejected
+    blocking: tuple[str, ...] = ()                           # the build's blocking checks it fails, as `inspect` says
     check: Callable[[dict, bytes], object] | None = None     # what else the report (or the file) must show
 
 
@@ -247,6 +249,56 @@ def template_edit(row: int, col: int, value) -> bytes:
     return template(pri_rows=edit(template_rows(), row, col, value))
 
 
+def kosovo_read_as(parse, column: str = "country_iso3") -> Callable[[dict, bytes], None]:
+    """Issue 20, defect 11: Kosovo, as IATI and UN files write it, is read as Kosovo (XKX)."""
+    def check(report: dict, data: bytes) -> None:
+        values = parse(data)[column].to_list()
+        assert "XKX" in values, values[:10]
+    return check
+
+
+def cts_accepted(data: bytes):
+    from sources.crime.cts import parse_cts
+
+    return parse_cts(data, filename="x.xlsx").accepted
+
+
+def seizures_accepted(data: bytes):
+    from sources.crime.wdr_seizures import parse_wdr_seizures
+
+    return parse_wdr_seizures(data, filename="x.xlsx").accepted.rename({"iso3": "country_iso3"})
+
+
+def compiled_accepted(data: bytes):
+    from sources.crops.compiled import parse_compiled
+
+    return parse_compiled(data, filename="x.csv").accepted
+
+
+def annex_accepted(data: bytes):
+    from sources.crops.wdr_annex import parse_wdr_annex
+
+    return parse_wdr_annex(data, filename="x.xlsx").accepted
+
+
+def summary_has(key: str, item) -> Callable[[dict, bytes], None]:
+    def check(report: dict, data: bytes) -> None:
+        assert item in report["summary"][key], (key, report["summary"][key])
+    return check
+
+
+def utf16_without_bom(text: str, order: str = "le") -> bytes:
+    return text.encode(f"utf-16-{order}")
+
+
+def lone_cr(text: str) -> bytes:
+    """Line ends as Excel's "CSV (Macintosh)" writes them: a carriage return alone."""
+    return text.replace("\r\n", "\n").replace("\n", "\r").encode()
+
+
+NO_BOM_UTF16 = ("not UTF-8: UTF-16", "without a byte-order mark")
+
+
 def summary(key: str, expected) -> Callable[[dict, bytes], None]:
     def check(report: dict, data: bytes) -> None:
         assert report["summary"][key] == expected, (key, report["summary"][key])
@@ -292,6 +344,11 @@ def _ratification() -> list[Case]:
         c("untoc_csv", "byte-order-mark", "file", lambda: b"\xef\xbb\xbf" + UNTOC_CSV.read_bytes(), Loaded()),
         c("vi15_xml", "byte-order-mark", "file", lambda: b"\xef\xbb\xbf" + SINGLE_CONVENTION_XML.read_bytes(), Loaded()),
         c("untoc_csv", "utf-16", "file", lambda: UNTOC_CSV.read_text().encode("utf-16"), Refused(("not UTF-8",))),
+        # Issue 20, defect 12: a misleading byte offset, or a multi-line parser message with no row.
+        c("untoc_csv", "utf-16-without-bom", "file", lambda: utf16_without_bom(UNTOC_CSV.read_text()), Refused(NO_BOM_UTF16)),
+        c("untoc_csv", "utf-16-be-without-bom", "file", lambda: utf16_without_bom(UNTOC_CSV.read_text(), "be"),
+          Refused(NO_BOM_UTF16 + ("big-endian",))),
+        c("untoc_csv", "lone-cr-line-ends", "file", lambda: lone_cr(UNTOC_CSV.read_text()), Loaded()),
         c("untoc_csv", "100-mb-cell", "file", lambda: UNTOC_CSV.read_bytes() + b"A" * (100 * 1024 * 1024) + b",,\n",
           Refused(("over the", "limit"))),
         c("untoc_csv", "1-mb-cell", "file", lambda: untoc_edit(3, 0, "A" * (1024 * 1024)),
@@ -311,7 +368,9 @@ def _ratification() -> list[Case]:
                            '<Entry colname="2">Signature</Entry><Entry colname="2">Signature</Entry>'),
           Refused(("appears twice",), column="Signature")),
         c("untoc_csv", "unknown-participant", "row", lambda: untoc(append(untoc_rows(), ["Atlantis", "1 Jan 2001", "1 Jan 2002"])),
-          Loaded(added=1, check=summary("unmapped participant names", ["Atlantis"]))),
+          Loaded(added=1, check=summary("unmapped participant names", ["Atlantis"]), blocking=("participants_mapped",))),
+        c("untoc_csv", "kosovo-as-participant", "row", lambda: untoc(append(untoc_rows(), ["Kosovo", "", "1 Jan 2010"])),
+          Loaded(added=1, check=summary("unmapped participant names", []))),
         c("untoc_csv", "date-in-the-future", "row", lambda: untoc_edit(1, 2, "24 Sep 2099"),
           Loaded({"after": 1}, column="Ratification")),
         c("untoc_csv", "date-before-1900", "row", lambda: untoc_edit(1, 2, "24 Sep 1899"), Loaded({"before 1900": 1})),
@@ -380,6 +439,10 @@ def _crime() -> list[Case]:
           filename="data_cts_prisons_and_prisoners.csv"),
         c("prisons", "csv-byte-order-mark", "file", lambda: b"\xef\xbb\xbf" + csv_text(cts_rows()).encode(), Loaded(),
           filename="data_cts_prisons_and_prisoners.csv"),
+        c("prisons", "csv-utf-16-without-bom", "file", lambda: utf16_without_bom(csv_text(cts_rows())), Refused(NO_BOM_UTF16),
+          filename="data_cts_prisons_and_prisoners.csv"),
+        c("prisons", "csv-lone-cr-line-ends", "file", lambda: lone_cr(csv_text(cts_rows())), Loaded(),
+          filename="data_cts_prisons_and_prisoners.csv"),
         c("prisons", "missing-column", "layout", lambda: cts(drop_col(cts_rows(), cts_col("Sex"))),
           Refused(("missing: Sex",), sheet=CTS_SHEET, row=CTS_HEADER + 1, column="Sex")),
         # Issue 20, defect 2: a release without Indicator loaded, and as the newest release it hid every row.
@@ -400,6 +463,13 @@ def _crime() -> list[Case]:
         c("prisons", "year-in-the-future", "row", lambda: cts_edit("Year", "2099"), Loaded({"impossible year": 1}, column="Year")),
         c("prisons", "year-before-1900", "row", lambda: cts_edit("Year", "1899"), Loaded({"impossible year": 1})),
         c("prisons", "year-1013", "row", lambda: cts_edit("Year", "1013"), Loaded({"impossible year": 1})),
+        c("prisons", "kosovo-as-kos", "row", lambda: cts_edit("Iso3_code", "KOS"), Loaded(check=kosovo_read_as(cts_accepted))),
+        c("prisons", "kosovo-as-xkx", "row", lambda: cts_edit("Iso3_code", "XKX"), Loaded(check=kosovo_read_as(cts_accepted))),
+        c("seizures", "kosovo-as-kos", "row", lambda: seizure_edit("ISO3", "KOS"),
+          Loaded(check=kosovo_read_as(seizures_accepted))),
+        c("seizures", "kosovo-as-xk", "row", lambda: seizure_edit("ISO3", "XK"),
+          Loaded(check=kosovo_read_as(seizures_accepted))),
+        c("prisons", "value-not-available", "row", lambda: cts_edit("VALUE", ".."), Loaded(not_available=1)),
         c("prisons", "negative-count", "row", lambda: cts_edit("VALUE", "-173"), Loaded({"negative": 1}, column="VALUE")),
         # Issue 20, defect 6: 1e309 was stored as inf.
         c("prisons", "value-1e309", "row", lambda: cts_edit("VALUE", "1e309"), Loaded({"finite number": 1}, column="VALUE")),
@@ -463,6 +533,36 @@ def _crops() -> list[Case]:
         years[years.index("2020")] = "2099"
         return annex(rows)
 
+    def method_column(keep_labels: bool = True) -> bytes:
+        """The eradication tables' long layout (label | Method | years …) with the label column's
+        header blank, as the coca table leaves it; without its labels the table cannot be read."""
+        rows = annex_rows()
+        out = []
+        for i, r in enumerate(rows):
+            figures = i > ANNEX_YEARS and any(c not in (None, "") for c in r[1:])
+            label = r[0] if keep_labels or not figures else None
+            extra = "Method" if i == ANNEX_YEARS else ("manual" if figures else None)
+            out.append([label, extra] + list(r[1:]))
+        return annex(out)
+
+    def labels_and_blocks(report, data):
+        years_are(report, data)
+        assert report["rows_accepted"] == 5 and report["summary"]["layout"]["label_column"] == 1, report["summary"]["layout"]
+
+    def not_available_row(label: str) -> bytes:
+        rows = annex_rows()
+        at = annex_row(rows, label)
+        return annex(edit(rows, at, slice(1, None), [".." if c not in (None, "") else c for c in rows[at][1:]]))
+
+    def compiled_not_available() -> bytes:
+        rows = compiled_rows()
+        rows = edit(rows, 1, rows[0].index("hectares"), "..")
+        return compiled(edit(rows, 1, rows[0].index("production_t"), ".." if rows[1][rows[0].index("production_t")] else ""))
+
+    def every_row_rejected() -> bytes:
+        rows = compiled_rows()
+        return compiled([rows[0]] + [[("XYZ" if h == "iso3" else c) for h, c in zip(rows[0], r)] for r in rows[1:4]])
+
     compiled_year = lambda value: compiled_edit(1, "year", value)  # noqa: E731
     return [
         c("coca_annex", "empty-file", "file", lambda: b"", Refused(("file is empty",))),
@@ -478,6 +578,9 @@ def _crops() -> list[Case]:
         c("coca_compiled", "header-only", "file", lambda: compiled(compiled_rows()[:1]), Refused(("no rows",))),
         c("coca_compiled", "iso-8859-1-read-as-utf-8", "file", latin1_compiled, Refused(("not UTF-8", "0xe9"))),
         c("coca_compiled", "utf-16", "file", lambda: COCA_COMPILED.read_text().encode("utf-16"), Refused(("not UTF-8",))),
+        c("coca_compiled", "utf-16-without-bom", "file", lambda: utf16_without_bom(COCA_COMPILED.read_text()),
+          Refused(NO_BOM_UTF16)),
+        c("coca_compiled", "lone-cr-line-ends", "file", lambda: lone_cr(COCA_COMPILED.read_text()), Loaded()),
         c("coca_compiled", "byte-order-mark", "file", lambda: b"\xef\xbb\xbf" + COCA_COMPILED.read_bytes(), Loaded()),
         c("coca_compiled", "missing-column", "layout", lambda: compiled(drop_col(compiled_rows(), compiled_rows()[0].index("hectares"))),
           Refused(("missing: hectares",), row=1, column="hectares")),
@@ -491,9 +594,19 @@ def _crops() -> list[Case]:
         c("coca_annex", "extra-sheet-first", "layout", lambda: annex(annex_rows(), before={"Contents": [["Table 6.1.1"]]}),
           Loaded(check=years_are)),
         c("coca_annex", "year-headers-text-numbers-serials", "layout", mixed_year_headers, Loaded(check=years_are)),
+        # Issue 20, defect 8: a blank label header beside a named column made every row "maps to no
+        # country: 'manual'", and the file passed having contributed nothing.
+        c("coca_annex", "blank-label-header-beside-a-named-column", "layout", method_column, Loaded(check=labels_and_blocks)),
+        c("coca_annex", "labels-lost-beside-a-named-column", "layout", lambda: method_column(keep_labels=False),
+          Refused(("no column left of the years holds country names", "'Method'"), sheet="6.1.1", row=ANNEX_YEARS + 1,
+                  column="Method")),
         c("coca_annex", "year-header-in-the-future", "layout", future_header, Refused(("2099", "future"), sheet="6.1.1")),
         c("coca_annex", "unknown-country", "row", lambda: annex_edit("Bolivia", 0, "Atlantis"),
           Loaded({"maps to no country": 1})),
+        # Issue 20, defect 9: a row of only `..` was neither accepted nor rejected, so the file did
+        # not reconcile and the build stopped.
+        c("coca_annex", "row-of-only-not-available", "row", lambda: not_available_row("Bolivia"),
+          Loaded(not_available=1)),
         c("coca_annex", "negative-area", "row", lambda: annex_edit("Colombia", 3, "-64000"), Loaded({"negative": 1})),
         c("coca_annex", "censored-and-thousands", "row", both_annex, Loaded({"not a number": 1})),
         c("coca_annex", "duplicate-row", "row",
@@ -509,6 +622,14 @@ def _crops() -> list[Case]:
         c("coca_compiled", "year-in-the-future", "row", lambda: compiled_year("2099"), Loaded({"impossible": 1}, column="year")),
         c("coca_compiled", "year-before-1900", "row", lambda: compiled_year("1899"), Loaded({"impossible": 1})),
         c("coca_compiled", "year-1013", "row", lambda: compiled_year("1013"), Loaded({"impossible": 1})),
+        # Issue 20, defect 10: `inspect` said exit 0 for what the build refuses.
+        c("coca_compiled", "every-row-rejected", "row", every_row_rejected,
+          Loaded({"does not match the country": 3}, added=3 - (len(compiled_rows()) - 1), blocking=("every_row_rejected",))),
+        c("coca_compiled", "row-of-only-not-available", "row", compiled_not_available, Loaded(not_available=1)),
+        c("coca_compiled", "kosovo-as-kos", "row", lambda: compiled(edit(edit(compiled_rows(), 1, 0, "KOS"), 1, 1, "Kosovo")),
+          Loaded(check=kosovo_read_as(compiled_accepted))),
+        c("coca_annex", "kosovo-as-label", "row", lambda: annex_edit("Bolivia", 0, "  Kosovo"),
+          Loaded(check=kosovo_read_as(annex_accepted))),
         c("coca_compiled", "negative-area", "row", lambda: compiled_edit(1, "hectares", "-30900"), Loaded({"negative": 1})),
         c("coca_compiled", "censored-and-thousands", "row", both_compiled, Loaded({"not a number": 1})),
         c("coca_compiled", "duplicate-row", "row", lambda: compiled(append(compiled_rows(), compiled_rows()[1])),
@@ -561,6 +682,8 @@ def _project_outputs() -> list[Case]:
           Loaded({"without an iati-identifier": 1}, added=0)),
         c("iati", "unknown-recipient-country", "row", lambda: iati_sub('<recipient-country code="AF"', '<recipient-country code="XX"'),
           Loaded({"not an ISO 3166-1 country code": 1}, added=1)),
+        c("iati", "kosovo-as-xk", "row", lambda: iati_sub('<recipient-country code="AF"', '<recipient-country code="XK"'),
+          Loaded(check=summary_has("recipient_countries", "XKX"))),
         c("iati", "thousands-in-actual", "row", lambda: iati_sub('<actual value="14">', '<actual value="1,282">'),
           Loaded({"not a decimal number": 1}, added=1)),
         c("iati", "censored-actual", "row", lambda: iati_sub('<actual value="14">', '<actual value="&lt;5">'),
@@ -614,6 +737,8 @@ def _project_outputs() -> list[Case]:
         t("header-moved-down", "layout", moved_down, Loaded()),
         t("extra-sheet-first", "layout", lambda: template(first={"Cover": [["Submitted by the Nairobi office"]]}), Loaded()),
         t("unknown-country", "row", lambda: template_edit(0, 0, "Atlantis"), Loaded({"unknown country": 1}, column="Country")),
+        t("kosovo-as-xk", "row", lambda: template_edit(0, 0, "XK"), Loaded(check=accepted_value("country_iso3", "XKX"))),
+        t("kosovo-as-name", "row", lambda: template_edit(0, 0, "Kosovo"), Loaded(check=accepted_value("country_iso3", "XKX"))),
         t("indicator-of-another-area", "row", lambda: template_edit(0, 1, "RAT.R1.I1"), Loaded({"belongs to result area RAT": 1})),
         t("year-in-the-future", "row", lambda: template_edit(0, 2, 2099), Loaded({"year must be": 1}, column="Year")),
         t("year-before-1900", "row", lambda: template_edit(0, 2, 1899), Loaded({"year must be": 1})),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from orchestration.inspect import inspect_file
+from orchestration.inspect import blocking_problems, inspect_file
 from sources.iati.template import parse_template
 from sources.strategy.registry import load_registry
 
@@ -20,10 +20,13 @@ def registry() -> dict:
 def outcome(case: Case, path: Path) -> dict:
     if case.via == "template":
         result = parse_template(path.read_bytes(), filename=path.name, registry=registry())
-        return {"file": str(path), "rows_in": result.rows_in, "rows_accepted": result.rows_accepted,
-                "rows_rejected": result.rows_rejected, "reconciles": result.reconciles,
+        report = {"file": str(path), "rows_in": result.rows_in, "rows_accepted": result.rows_accepted,
+                "rows_rejected": result.rows_rejected, "rows_not_available": result.rows_not_available,
+                "reconciles": result.reconciles,
                 "rejects": result.rejects.to_dicts(), "summary": result.facts, "warnings": result.warnings,
                 "accepted_values": {c: result.accepted[c].to_list() for c in result.accepted.columns}}
+        report["blocking"] = blocking_problems("project_outputs", report)
+        return report
     return inspect_file(case.family, str(path))
 
 

@@ -11,6 +11,7 @@ select
     rows_in,
     rows_accepted,
     rows_rejected,
+    rows_not_available,
     cast(facts as json) as facts,
     cast(warnings as json) as warnings
 from {{ source('raw', 'crime_files') }}
