@@ -55,13 +55,3 @@ def test_the_readme_counts_the_lines_the_warehouse_answers(con):
     for phrase in said.values():
         assert phrase in README
 
-
-PYTHON_BLOCKS = re.findall(r"```python\n(.*?)```", README, flags=re.S)
-
-
-@pytest.mark.parametrize("code", PYTHON_BLOCKS, ids=[f"python-{i}" for i in range(len(PYTHON_BLOCKS))])
-def test_every_python_example_runs_in_the_folder_of_a_build(bundled_build, code, monkeypatch, capsys):
-    # The examples name the warehouse as a reader in the project folder would: warehouse/indicators.duckdb.
-    monkeypatch.chdir(bundled_build)
-    exec(compile(code, "README.md", "exec"), {})
-    assert capsys.readouterr().out.strip(), "the example prints nothing"
