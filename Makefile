@@ -9,7 +9,7 @@ DBT_FILES := $(shell find dbt_project/models dbt_project/macros dbt_project/test
 .PHONY: run test dev setup manifest lock clean bench bench-quick docs
 
 run: setup $(DAGSTER_HOME)/dagster.yaml
-	$(BIN)/unodc-indicators run
+	@$(BIN)/unodc-indicators run
 
 test: setup
 	$(BIN)/python -m pytest

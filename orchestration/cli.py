@@ -437,16 +437,17 @@ def summary(where: Paths, published_now: bool) -> str:
                 " and column_name = 'coverage_class'").fetchone()[0] else []
     finally:
         con.close()
-    lines = [("Published" if published_now else "Unchanged") + f" warehouse: {db}",
-             f"  release {release} (published {published_at})",
-             "  public tables (rows):"]
+    lines = [("Published" if published_now else "Unchanged") + f" release {release} (published {published_at}),"
+             " public tables (rows):"]
     names = sorted(k for k in counts if "." not in k)
     half = (len(names) + 1) // 2
     for left, right in zip(names[:half], names[half:] + [None]):
         cell = f"    {left:<31}{counts[left]:>9}"
         lines.append(cell + (f"    {right:<31}{counts[right]:>9}" if right else ""))
     lines += coverage_summary(coverage)
-    lines.append("  open it read-only:  duckdb -readonly " + str(db))
+    release_file = db.parent / "releases" / release / "indicators.duckdb"
+    lines.append(f"  open it read-only:  duckdb -readonly {release_file if release_file.exists() else db}"
+                 "   (Python: orchestration.reader.connect())")
     return "\n".join(lines)
 
 
@@ -469,7 +470,7 @@ def coverage_summary(coverage: list[tuple]) -> list[str]:
             key = status.removeprefix("awaiting ")
             awaited[key] = awaited.get(key, 0) + n
     items = [f"{n} {what}" for what, n in sorted(awaited.items(), key=lambda kv: (-kv[1], kv[0]))]
-    lines += textwrap.wrap("; ".join(items), width=100, initial_indent="    ", subsequent_indent="    ")
+    lines += textwrap.wrap("; ".join(items), width=110, initial_indent="    ", subsequent_indent="    ")
     return lines
 
 

@@ -99,7 +99,7 @@ def test_a_nightly_run_with_the_same_inputs_does_not_rebuild_or_republish(nightl
     assert nightly["code"] == 0, nightly["err"][-3000:]
     assert "dbt imported: False" in nightly["out"]       # a night with nothing new never loads dbt
     assert "no rebuild:" in nightly["out"] and f"release {before['release']} was built from" in nightly["out"]
-    assert "Unchanged warehouse" in nightly["out"]
+    assert "Unchanged release" in nightly["out"]
     assert _query(where.published_db, "select release_id from audit.release")[0][0] == before["release"]
     assert where.published_db.stat().st_mtime_ns == before["published_mtime"]
     # No dbt run and no build run happened: only the refresh ran.
