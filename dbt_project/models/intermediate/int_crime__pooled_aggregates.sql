@@ -12,9 +12,7 @@ members as (
 ),
 
 group_members as (
-    select year, m49_region_code as ref_area_code, count(*) as members_in_group from members group by all
-    union all
-    select year, '001', count(*) from members group by all
+    select * from {{ ref('int_geo__group_members') }}
 ),
 
 pooled as (

@@ -50,12 +50,7 @@ grouped as (
 
 responding as (
     -- The Member States that report seizures that year, by group of areas.
-    select distinct g.group_code, f.year, f.ref_area_code
-    from country_facts as f
-    inner join countries on countries.iso3 = f.ref_area_code
-    inner join members as m on m.iso3 = f.ref_area_code and m.year = f.year
-    cross join lateral ({{ area_groups('countries.m49_region_code') }}) as g
-    where countries.m49_region_code is not null
+    select distinct group_code, year, ref_area_code from grouped where is_member
 ),
 
 responding_count as (
@@ -63,9 +58,7 @@ responding_count as (
 ),
 
 group_members as (
-    select year, m49_region_code as group_code, count(*) as members_in_group from members group by all
-    union all
-    select year, '001', count(*) from members group by all
+    select year, ref_area_code as group_code, members_in_group from {{ ref('int_geo__group_members') }}
 ),
 
 aggregate_facts as (
