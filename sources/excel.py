@@ -82,7 +82,8 @@ _DIMENSION = re.compile(rb'<dimension\b[^>]*\bref="([A-Z]{1,3})?([0-9]{1,7})?(?:
 _ROW_NUMBER = re.compile(rb'<row\b[^>]*?\sr="([0-9]+)"')
 
 
-def _column_number(letters: str) -> int:
+def column_number(letters: str) -> int:
+    """'A' -> 1, 'AB' -> 28."""
     n = 0
     for ch in letters:
         n = n * 26 + ord(ch) - 64
@@ -109,7 +110,7 @@ class SheetExtent:
             first_col, first_row, last_col, last_row = (g.decode() if g else None for g in m.groups())
             if last_col and last_row:
                 self.declared = ((int(last_row) - int(first_row or 1) + 1)
-                                 * (_column_number(last_col) - _column_number(first_col or "A") + 1))
+                                 * (column_number(last_col) - column_number(first_col or "A") + 1))
             else:
                 self.declared = 1
         rows = [int(r) for r in _ROW_NUMBER.findall(text)]
@@ -122,7 +123,7 @@ class SheetExtent:
         if rare.len():
             refs = rare.str.extract(r'\sr="([A-Z]+[0-9]+)"')
             letters = refs.str.extract(r"^([A-Z]+)").drop_nulls().unique().to_list()
-            self.max_col = max([self.max_col, *map(_column_number, letters)])
+            self.max_col = max([self.max_col, *map(column_number, letters)])
             self.max_row = max(self.max_row, int(refs.str.extract(r"([0-9]+)$").cast(pl.Int64).max() or 0))
         cells = text.count(b"<c ") + text.count(b"<c>")
         self.cells += cells
@@ -177,8 +178,8 @@ _REL = re.compile(r'<Relationship\b[^>]*\bId="([^"]*)"[^>]*\bTarget="([^"]*)"')
 _VALUE_CELL = re.compile(r'<c\b[^>]*?\br="[A-Z]+(\d+)"[^>]*?(?<!/)>(?:(?!</c>|<c\b).)*?<(?:v|is)>', re.S)
 
 
-def first_value_row(data: bytes, sheet: str) -> int:
-    """The workbook row number of the first cell that holds a value (1 when it cannot be told)."""
+def _sheet_xml(data: bytes, sheet: str, limit: int) -> str | None:
+    """The first `limit` bytes of the named sheet's XML, found through the workbook's relations."""
     from html import unescape
 
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -187,11 +188,16 @@ def first_value_row(data: bytes, sheet: str) -> int:
         rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
         target = dict(_REL.findall(rels)).get(rid or "")
         if not target:
-            return 1
+            return None
         path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
         with archive.open(path) as fh:
-            head = fh.read(2 * 1024 * 1024).decode("utf-8", "replace")
-    match = _VALUE_CELL.search(head)
+            return fh.read(limit).decode("utf-8", "replace")
+
+
+def first_value_row(data: bytes, sheet: str) -> int:
+    """The workbook row number of the first cell that holds a value (1 when it cannot be told)."""
+    head = _sheet_xml(data, sheet, 2 * 1024 * 1024)
+    match = _VALUE_CELL.search(head) if head else None
     return int(match.group(1)) if match else 1
 
 
@@ -219,29 +225,13 @@ _COL = re.compile(r'<col\b([^>]*)/?>')
 _CELL_REF = re.compile(r'<c\b[^>]*?\br="([A-Z]+)\d+"[^>]*?(?<!/)>(?:(?!</c>|<c\b).)*?<(?:v|is)>', re.S)
 
 
-def column_number(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
 def sheet_layout(data: bytes, sheet: str) -> dict:
     """Where a sheet's table sits, as Excel shows it: the first column that holds a value (the
     reader starts its frame there), merged ranges and column widths. Read from the sheet's XML, as
     the cell reader does not report them; an annex export reproduces them."""
-    from html import unescape
-
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        book = archive.read("xl/workbook.xml").decode("utf-8", "replace")
-        rid = next((r for n, r in _SHEET.findall(book) if unescape(n) == sheet), None)
-        rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
-        target = dict(_REL.findall(rels)).get(rid or "")
-        if not target:
-            return {"first_column": 1, "merged": [], "column_widths": {}}
-        path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-        with archive.open(path) as fh:
-            text = fh.read(4 * 1024 * 1024).decode("utf-8", "replace")
+    text = _sheet_xml(data, sheet, 4 * 1024 * 1024)
+    if text is None:
+        return {"first_column": 1, "merged": [], "column_widths": {}}
     columns = [column_number(c) for c in _CELL_REF.findall(text)]
     widths = {}
     for attrs in _COL.findall(text.split("<sheetData", 1)[0]):
