@@ -10,7 +10,7 @@ import polars as pl
 from schemas import validate
 
 from .resources import PipelineResource
-from .warehouse import connect, ident, record_check
+from .warehouse.database import connect, ident, record_check
 
 # Every blocking check must have passed, in its latest run, before anything is published.
 BLOCKING_CHECKS: list[str] = []

@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         # with its summary and its alert. Called as a function (the tests), it runs in-process.
         return run_in_child(sys.argv[1:], args)
     if args.command == "run":
-        from .warehouse import BuildLocked
+        from .warehouse.lock import BuildLocked
 
         try:
             return command_run(args)
@@ -90,7 +90,7 @@ def main(argv: list[str] | None = None) -> int:
 def command_report(args) -> int:
     from report.build import build_site
 
-    from .releases import release_path
+    from .warehouse.releases import release_path
 
     where = Paths(Path(args.home).resolve()) if args.home else paths()
     try:
@@ -109,7 +109,7 @@ def command_export(args) -> int:
     from exports.definitions import DefinitionError
     from exports.run import FORMATS, export, parse_list
 
-    from .releases import release_path
+    from .warehouse.releases import release_path
 
     where = Paths(Path(args.home).resolve()) if args.home else paths()
     try:
@@ -139,7 +139,7 @@ def command_export(args) -> int:
 
 
 def command_releases(args) -> int:
-    from .releases import diff_releases, list_releases, release_path, resolve, tag_release
+    from .warehouse.releases import diff_releases, list_releases, release_path, resolve, tag_release
 
     where = Paths(Path(args.home).resolve()) if args.home else paths()
     try:
@@ -187,7 +187,7 @@ def command_template(args) -> int:
 def command_run(args) -> int:
     from .progress import quiet_terminal, verbose_wanted
     from .resources import build_lock_once
-    from .warehouse import wait_for_build_db
+    from .warehouse.lock import wait_for_build_db
 
     where = Paths(Path(args.home).resolve()) if args.home else paths()
     instance = _instance()
@@ -195,7 +195,7 @@ def command_run(args) -> int:
     run_config = {"resources": {"pipeline": {"config": {"home": str(where.home),
                                                          "fetch": bool(args.fetch and not args.if_changed)}}}}
     verbose = verbose_wanted(getattr(args, "verbose", False))
-    from .warehouse import published_release
+    from .warehouse.publish import published_release
 
     release_before = published_release(where)
     # Dagster's whole log (to the terminal, or to the log file of a quiet run) and the step lines.

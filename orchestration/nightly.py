@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from sources.settings import Paths
 from sources.snapshots import SnapshotStore
 
-from .warehouse import published_release
+from .warehouse.publish import published_release
 
 # The families whose snapshots the build reads; dim_snapshot (and so the manifest) lists them all.
 BUILT_FAMILIES = ("ratification", "crime_statistics", "crop_surveys", "project_outputs", "strategy")

@@ -19,7 +19,7 @@ _local = threading.local()
 @contextlib.contextmanager
 def build_lock_once(where: Paths):
     """The build lock (`var/build/build.lock`), taken once per process and held until the end."""
-    from .warehouse import build_lock
+    from .warehouse.lock import build_lock
 
     held = _local.__dict__.setdefault("held", set())
     if where.lock_file in held:

@@ -195,7 +195,7 @@ def test_the_nightly_schedule_fetches_in_a_refresh_run():
 
 def test_a_dagster_launched_run_takes_the_build_lock(tmp_path):
     from orchestration.definitions import defs
-    from orchestration.warehouse import build_lock
+    from orchestration.warehouse.lock import build_lock
 
     config = {"resources": {"pipeline": {"config": {"home": str(tmp_path)}}}}
     with build_lock(Paths(tmp_path)):

@@ -115,7 +115,7 @@ def test_a_table_written_in_parts_replaces_the_old_one_only_when_every_part_went
     import polars as pl
     import pytest
 
-    from orchestration.warehouse import table_by_parts, write_table
+    from orchestration.warehouse.database import table_by_parts, write_table
 
     con = duckdb.connect(str(tmp_path / "b.duckdb"))
     write_table(con, "raw", "t", pl.DataFrame({"snapshot_id": ["old"], "value": [1.0]}))
@@ -196,7 +196,8 @@ def test_a_batched_check_counts_every_failure_and_lists_the_first_fifty(tmp_path
 
 
 def test_a_loading_table_left_by_a_killed_build_is_never_published(tmp_path):
-    from orchestration.warehouse import LOADING_PREFIX, publish, record_check
+    from orchestration.warehouse.database import LOADING_PREFIX, record_check
+    from orchestration.warehouse.publish import publish
     from sources.settings import Paths
 
     paths = Paths(tmp_path)
@@ -211,3 +212,15 @@ def test_a_loading_table_left_by_a_killed_build_is_never_published(tmp_path):
     con = duckdb.connect(str(paths.published_db), read_only=True)
     assert con.execute("select table_name from duckdb_tables() where schema_name = 'raw'").fetchall() == [("t",)]
     con.close()
+
+
+def test_the_warehouse_modules_do_not_import_dagster():
+    """The build database, publish step, releases and lock are plain Python: the Dagster assets call them."""
+    import subprocess
+    import sys
+
+    code = ("import sys; import orchestration.warehouse.database, orchestration.warehouse.publish, "
+            "orchestration.warehouse.releases, orchestration.warehouse.lock, orchestration.warehouse.faults; "
+            "print('dagster' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

@@ -153,7 +153,7 @@ def test_a_seeded_bad_row_stops_publication(built, tmp_path):
 
 
 def test_a_second_build_at_once_is_refused(built, capsys):
-    from orchestration.warehouse import build_lock
+    from orchestration.warehouse.lock import build_lock
     from sources.settings import Paths
 
     with build_lock(Paths(built)):
@@ -392,7 +392,7 @@ def copy_of(home: Path, tmp_path: Path) -> Path:
 
 
 def test_releases_are_kept_compared_tagged_and_pruned(revised, tmp_path, capsys, monkeypatch):
-    from orchestration.releases import list_releases
+    from orchestration.warehouse.releases import list_releases
     from sources.settings import Paths
 
     home, revised_text = copy_of(revised[0], tmp_path), revised[1]

@@ -64,7 +64,7 @@ def test_a_new_release_is_seen_at_the_next_connect_while_an_old_connection_reads
 
 def test_without_a_pointer_the_published_path_is_read_and_the_next_publish_or_recovery_writes_it(bundled_build,
                                                                                                   tmp_path):
-    from orchestration.warehouse import recover
+    from orchestration.warehouse.publish import recover
     from sources.settings import Paths
 
     home = tmp_path / "home"

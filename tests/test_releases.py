@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import duckdb
 
-from orchestration.releases import diff_releases
+from orchestration.warehouse.releases import diff_releases
 
 
 def _release(path, values: list[float]) -> None:

@@ -20,8 +20,8 @@ import polars as pl
 import pytest
 
 from orchestration.cli import main
-from orchestration.releases import diff_releases, release_path, releases_dir, resolve, tag_release
-from orchestration.warehouse import connect, ident, write_table
+from orchestration.warehouse.releases import diff_releases, release_path, releases_dir, resolve, tag_release
+from orchestration.warehouse.database import connect, ident, write_table
 from sources.iati.landing import import_landing, landing_dir
 from sources.settings import Paths
 from sources.snapshots import SnapshotStore

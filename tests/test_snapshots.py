@@ -85,7 +85,7 @@ def test_every_sidecar_names_its_licence_and_upstream():
 
 
 def test_a_snapshot_write_killed_before_its_rename_is_cleared_by_the_next_publish(tmp_path):
-    from orchestration.warehouse import recover
+    from orchestration.warehouse.publish import recover
     from sources.settings import Paths
 
     paths = Paths(tmp_path)

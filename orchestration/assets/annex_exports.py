@@ -5,7 +5,7 @@ from dagster import AssetExecutionContext
 
 from exports.run import open_release, export, release_facts
 
-from ..releases import release_path
+from ..warehouse.releases import release_path
 from ..resources import PipelineResource
 
 

@@ -11,7 +11,7 @@ from ..checks import family_checks, file_reject_rate, pandera_check, rule_check
 from ..freshness import freshness_check
 from ..metadata import rejects_metadata, table_metadata
 from ..resources import PipelineResource
-from ..warehouse import connect, table_by_parts, write_table
+from ..warehouse.database import connect, table_by_parts, write_table
 from .snapshots import family_snapshots, snapshot_asset
 
 SNAPSHOTS = ["raw", "crime_snapshots"]
@@ -73,7 +73,7 @@ def _newest_releases_shrink(files: pl.DataFrame, pipeline: PipelineResource) -> 
     import duckdb
 
     from sources.settings import settings
-    from ..warehouse import connect as open_db
+    from ..warehouse.database import connect as open_db
 
     cts = files.filter(pl.col("format") == "cts")
     if cts.is_empty():

@@ -10,7 +10,7 @@ from ..checks import family_checks, file_reject_rate, pandera_check, rule_check
 from ..freshness import freshness_check
 from ..metadata import rejects_metadata, table_metadata
 from ..resources import PipelineResource
-from ..warehouse import connect, write_table
+from ..warehouse.database import connect, write_table
 from .snapshots import family_snapshots, snapshot_asset
 
 SNAPSHOTS = ["raw", "crop_snapshots"]

@@ -12,7 +12,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from ..dbt_project import dbt_project
 from ..resources import PipelineResource
-from ..warehouse import connect, record_check
+from ..warehouse.database import connect, record_check
 
 DBT_BUILD_CHECK = "dbt_build"
 

@@ -7,7 +7,7 @@ from sources.geography import countries
 from ..checks import family_checks, pandera_check
 from ..metadata import table_metadata
 from ..resources import PipelineResource
-from ..warehouse import connect, write_table
+from ..warehouse.database import connect, write_table
 
 COUNTRIES = ["raw", "countries"]
 

@@ -4,7 +4,7 @@ from dagster import AssetExecutionContext
 
 from ..checks import BLOCKING_CHECKS
 from ..resources import PipelineResource
-from ..warehouse import publish
+from ..warehouse.publish import publish
 from .dbt import DBT_BUILD_CHECK, MART_KEYS
 
 

@@ -14,7 +14,7 @@ from ..freshness import freshness_check
 from ..metadata import rejects_metadata, table_metadata
 from ..resources import PipelineResource
 from .snapshots import snapshot_asset
-from ..warehouse import connect, write_table
+from ..warehouse.database import connect, write_table
 
 SNAPSHOTS = ["raw", "untc_snapshots"]
 ACTIONS = ["raw", "untc_treaty_actions"]

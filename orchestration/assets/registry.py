@@ -13,7 +13,7 @@ from sources.strategy.registry import indicator_frame, load_registry, result_fra
 from ..checks import family_checks, pandera_check, rule_check
 from ..metadata import table_metadata
 from ..resources import PipelineResource
-from ..warehouse import connect, write_table
+from ..warehouse.database import connect, write_table
 
 INDICATORS = ["raw", "registry_indicators"]
 RESULTS = ["raw", "registry_results"]

@@ -12,7 +12,7 @@ from sources.snapshots import SnapshotStore, snapshot_frame
 from ..freshness import EXPECTED_MAX_AGE
 from ..metadata import table_metadata
 from ..resources import PipelineResource
-from ..warehouse import connect, write_table
+from ..warehouse.database import connect, write_table
 
 
 def family_snapshots(store: SnapshotStore, family: str):
