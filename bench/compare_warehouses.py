@@ -1,0 +1,182 @@
+"""Two published warehouses compared table for table and row for row.
+
+    .venv/bin/python -m bench.compare_warehouses OLD.duckdb NEW.duckdb [--ignore schema.table.column ...]
+
+Every table of the schemas main, raw and audit: a table only one file has, a column only one
+table has, a column of another type or in another place, and the rows of one table that the
+other lacks (`except all`, both ways, so a repeated row counts). Prints one line per difference
+and exits 1 if there is any, 0 if the two hold the same data.
+
+Not compared, because they say when and by what a build ran, not what it holds:
+  - `stored_at` of every table (when a snapshot was stored: raw.*_snapshots, main.dim_snapshot);
+  - audit.check_results `run_id` and `checked_at`;
+  - audit.release `release_id`, `published_at` and `code_version`; its `manifest` is compared
+    without the same three keys and `previous_release`, and the order of `required_checks`
+    (the gate reads it as a set) is not compared.
+A freshness check's `age_days` counts days to the build's date: compare builds of one day.
+
+Two builds of the same code may differ in ways that are no change of data: a double summed in
+another order differs in its last digits, and a JSON text written from an unordered group lists
+its keys in another order. Rows that differ only so are paired again with doubles to 12
+significant digits and JSON texts with sorted keys, and reported as a note, not as a difference.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+import duckdb
+
+SCHEMAS = ("main", "raw", "audit")
+IGNORED = {"*.*.stored_at", "audit.check_results.run_id", "audit.check_results.checked_at",
+           "audit.release.release_id", "audit.release.published_at", "audit.release.code_version",
+           "audit.release.manifest"}
+MANIFEST_IGNORED = ("release_id", "published_at", "code_version", "previous_release")
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _path(path: str) -> str:
+    if "'" in path:
+        raise SystemExit(f"compare_warehouses: a path with a quote is refused: {path!r}")
+    return path
+
+
+def tables(con: duckdb.DuckDBPyConnection, db: str) -> dict[tuple[str, str], list[tuple[str, str]]]:
+    """(schema, table) -> [(column, type)] in column order."""
+    out: dict[tuple[str, str], list[tuple[str, str]]] = {}
+    for schema, table, column, dtype in con.execute(
+            "select c.schema_name, c.table_name, c.column_name, c.data_type from duckdb_columns() c "
+            "join duckdb_tables() t using (database_name, schema_name, table_name) "
+            "where c.database_name = ? and c.schema_name in (select unnest(?)) "
+            "order by c.schema_name, c.table_name, c.column_index", [db, list(SCHEMAS)]).fetchall():
+        out.setdefault((schema, table), []).append((column, dtype))
+    return out
+
+
+def ignored(schema: str, table: str, column: str, extra: set[str]) -> bool:
+    rules = IGNORED | extra
+    return any(r in rules for r in (f"{schema}.{table}.{column}", f"*.*.{column}", f"{schema}.*.{column}"))
+
+
+def _normal(value):
+    """A value as a tolerant comparison sees it: doubles to 12 significant digits, JSON with sorted keys."""
+    if isinstance(value, float):
+        return float(f"{value:.12g}")
+    if isinstance(value, str) and value[:1] in ("{", "["):
+        try:
+            return json.dumps(_normal(json.loads(value)), sort_keys=True)
+        except ValueError:
+            return value
+    if isinstance(value, dict):
+        return {k: _normal(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_normal(v) for v in value]
+    return value
+
+
+def same_when_normal(con, target: str, cols: str, limit: int = 100_000) -> bool:
+    """Whether the rows one side lacks pair up once doubles and JSON key order are normalised."""
+    sides = []
+    for a, b in (("old_db", "new_db"), ("new_db", "old_db")):
+        rows = con.execute(f"select {cols} from {a}.{target} except all select {cols} from {b}.{target} "
+                           f"limit {limit + 1}").fetchall()
+        if len(rows) > limit:
+            return False
+        sides.append(Counter(json.dumps([_normal(v) for v in row], sort_keys=True, default=str) for row in rows))
+    return sides[0] == sides[1]
+
+
+def manifest(con: duckdb.DuckDBPyConnection, db: str) -> list[dict]:
+    out = []
+    for (text,) in con.execute(f"select manifest from {db}.audit.release").fetchall():
+        data = json.loads(text) if text else {}
+        for key in MANIFEST_IGNORED:
+            data.pop(key, None)
+        if isinstance(data.get("required_checks"), list):
+            data["required_checks"] = sorted(data["required_checks"])
+        out.append(data)
+    return sorted(out, key=lambda m: json.dumps(m, sort_keys=True))
+
+
+def compare(old: Path, new: Path, extra_ignored: set[str] = frozenset(),
+            notes: list[str] | None = None) -> list[str]:
+    con = duckdb.connect()
+    con.execute(f"attach '{_path(str(old))}' as old_db (read_only)")
+    con.execute(f"attach '{_path(str(new))}' as new_db (read_only)")
+    before, after = tables(con, "old_db"), tables(con, "new_db")
+    found = [f"{s}.{t}: only in {label}" for label, one, other in (("OLD", before, after), ("NEW", after, before))
+             for s, t in sorted(set(one) - set(other))]
+    for schema, table in sorted(set(before) & set(after)):
+        name = f"{schema}.{table}"
+        cols_old, cols_new = dict(before[(schema, table)]), dict(after[(schema, table)])
+        for column in [c for c in cols_old if c not in cols_new]:
+            found.append(f"{name}: column {column} only in OLD")
+        for column in [c for c in cols_new if c not in cols_old]:
+            found.append(f"{name}: column {column} only in NEW")
+        common = [c for c in cols_old if c in cols_new]
+        for column in common:
+            if cols_old[column] != cols_new[column]:
+                found.append(f"{name}: column {column} is {cols_old[column]} in OLD, {cols_new[column]} in NEW")
+        if [c for c in cols_old if c in cols_new] != [c for c in cols_new if c in cols_old]:
+            found.append(f"{name}: columns in another order")
+        compared = [c for c in common if not ignored(schema, table, c, extra_ignored)]
+        if not compared:
+            continue
+        cols = ", ".join(_quoted(c) for c in compared)
+        target = f"{_quoted(schema)}.{_quoted(table)}"
+        counts = {}
+        for label, a, b in (("OLD", "old_db", "new_db"), ("NEW", "new_db", "old_db")):
+            counts[label] = con.execute(f"select count(*) from (select {cols} from {a}.{target} except all "
+                                        f"select {cols} from {b}.{target})").fetchone()[0]
+        rows_old = con.execute(f"select count(*) from old_db.{target}").fetchone()[0]
+        rows_new = con.execute(f"select count(*) from new_db.{target}").fetchone()[0]
+        if (counts["OLD"] or counts["NEW"]) and same_when_normal(con, target, cols):
+            if notes is not None:
+                notes.append(f"{name}: {counts['OLD']} row(s) differ only in a double's last digits or a JSON "
+                             "text's key order")
+        elif counts["OLD"] or counts["NEW"]:
+            found.append(f"{name}: {counts['OLD']} row(s) only in OLD, {counts['NEW']} only in NEW "
+                         f"({rows_old} and {rows_new} rows)")
+    if ("audit", "release") in set(before) & set(after) and "audit.release.manifest" not in extra_ignored:
+        if manifest(con, "old_db") != manifest(con, "new_db"):
+            old_m, new_m = manifest(con, "old_db"), manifest(con, "new_db")
+            keys = sorted({k for m in old_m + new_m for k in m
+                           if [x.get(k) for x in old_m] != [x.get(k) for x in new_m]})
+            found.append(f"audit.release: the manifests differ in {', '.join(keys) or 'their number'}")
+    con.close()
+    return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.compare_warehouses", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("old", type=Path)
+    parser.add_argument("new", type=Path)
+    parser.add_argument("--ignore", action="append", default=[], metavar="SCHEMA.TABLE.COLUMN",
+                        help="another column not to compare (* for any schema or table)")
+    args = parser.parse_args(argv)
+    for path in (args.old, args.new):
+        if not path.is_file():
+            print(f"compare_warehouses: no such file: {path}", file=sys.stderr)
+            return 2
+    notes: list[str] = []
+    found = compare(args.old, args.new, set(args.ignore), notes)
+    for line in notes:
+        print(f"note: {line}")
+    for line in found:
+        print(line)
+    if not found:
+        shown = sorted((IGNORED | set(args.ignore)) - {"audit.release.manifest"})
+        print(f"same tables, same columns, same rows: {args.old} and {args.new} "
+              f"(not compared: {', '.join(shown)}; the manifest without {', '.join(MANIFEST_IGNORED)})")
+    return 1 if found else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
