@@ -1,7 +1,8 @@
 """Asset checks that read the build database; each records its outcome for the publish gate."""
 
+import contextlib
 from dataclasses import dataclass
-from typing import Callable
+from typing import Any, Callable
 
 import dagster as dg
 import pandera.polars as pa
@@ -9,6 +10,7 @@ import polars as pl
 
 from schemas import validate
 
+from .limits import RATE_MIN_ROWS
 from .resources import PipelineResource
 from .warehouse.database import connect, ident, record_check
 
@@ -66,6 +68,44 @@ def read_table(pipeline: PipelineResource, schema: str, name: str) -> pl.DataFra
         return table(con, schema, name)
 
 
+class RuleContext:
+    """What a rule check may read besides its table: the build database (the step's connection),
+    the published warehouse, the snapshot store, the configured limits, and its family's
+    declaration (sources/family.py). The rules of a family are plain functions (schemas/*.py)."""
+
+    def __init__(self, con, pipeline: PipelineResource, family: str | None = None):
+        self.con, self.pipeline, self.family_name = con, pipeline, family
+        self.paths = pipeline.paths()
+        self.max_reject_rate = pipeline.max_reject_rate
+        self.rate_min_rows = RATE_MIN_ROWS
+
+    @property
+    def family(self):
+        from sources.family import family
+
+        return family(self.family_name)
+
+    def table(self, name: str, schema: str = "raw") -> pl.DataFrame:
+        return table(self.con, schema, name)
+
+    def store(self):
+        return self.pipeline.store()
+
+    @contextlib.contextmanager
+    def published(self):
+        """A read-only connection to the published warehouse, or None when none is published."""
+        if not self.paths.published_db.exists():
+            yield None
+            return
+        with connect(self.paths.published_db, read_only=True) as con:
+            yield con
+
+
+def as_metadata(meta: dict) -> dict:
+    """A plain rule's details as Dagster metadata: lists and dicts as JSON."""
+    return {k: dg.MetadataValue.json(v) if isinstance(v, (list, dict)) else v for k, v in meta.items()}
+
+
 @dataclass(frozen=True)
 class Check:
     """One check of one raw table: run with the family's other checks in one step (`family_checks`)."""
@@ -73,15 +113,20 @@ class Check:
     name: str
     description: str
     blocking: bool
-    rule: Callable[[pl.DataFrame, PipelineResource], tuple[bool, dict]]
+    rule: Callable[[pl.DataFrame, Any], tuple[bool, dict]]
     # A large table is checked in batches of whole groups of this column (see `batches`).
     batch_by: str | None = None
 
-    def run(self, con, pipeline: PipelineResource) -> tuple[bool, dict]:
+    def run(self, con, pipeline: PipelineResource, family: str | None = None) -> tuple[bool, dict]:
+        ctx = RuleContext(con, pipeline, family)
+
+        def outcome(frame: pl.DataFrame) -> tuple[bool, dict]:
+            passed, meta = self.rule(frame, ctx)
+            return passed, as_metadata(meta)
+
         if self.batch_by is None:
-            return self.rule(table(con, *self.asset_key), pipeline)
-        return merge_outcomes([self.rule(frame, pipeline)
-                               for frame in batches(con, *self.asset_key, by=self.batch_by)])
+            return outcome(table(con, *self.asset_key))
+        return merge_outcomes([outcome(frame) for frame in batches(con, *self.asset_key, by=self.batch_by)])
 
     def spec(self) -> dg.AssetCheckSpec:
         return dg.AssetCheckSpec(self.name, asset=dg.AssetKey(list(self.asset_key)),
@@ -102,9 +147,9 @@ def pandera_check(asset_key: list[str], model: type[pa.DataFrameModel], batch_by
 
 
 def rule_check(asset_key: list[str], name: str, description: str,
-               rule: Callable[[pl.DataFrame, PipelineResource], tuple[bool, dict]],
+               rule: Callable[[pl.DataFrame, Any], tuple[bool, dict]],
                blocking: bool = True, batch_by: str | None = None) -> Check:
-    """A check written as a function of the table: returns (passed, metadata)."""
+    """A check written as a function of the table and a RuleContext: returns (passed, metadata)."""
     if blocking:
         BLOCKING_CHECKS.append(name)
     return Check(tuple(asset_key), name, description, blocking, rule, batch_by)
@@ -117,14 +162,14 @@ def family_checks(family: str, tables: list[Check], snapshots: list[Check] = ())
     the table checks follow; in one step they would make a cycle, which Dagster breaks by splitting
     every step on the way, dbt's included. Each check keeps its own result, severity and record for
     the publish gate; one that raises is recorded as failed with its error, and the others still run."""
-    steps = [_check_step(f"{family}_{stage}_checks", checks)
+    steps = [_check_step(f"{family}_{stage}_checks", checks, family)
              for stage, checks in (("snapshot", snapshots), ("table", tables)) if checks]
     if snapshots:
         SNAPSHOT_CHECK_STEPS.append(steps[0])
     return steps
 
 
-def _check_step(name: str, checks: list[Check]) -> dg.AssetChecksDefinition:
+def _check_step(name: str, checks: list[Check], family: str) -> dg.AssetChecksDefinition:
     specs = [c.spec() for c in checks]
 
     @dg.multi_asset_check(specs=specs, name=name, can_subset=True,
@@ -137,7 +182,7 @@ def _check_step(name: str, checks: list[Check]) -> dg.AssetChecksDefinition:
                 if spec.key not in selected:
                     continue
                 try:
-                    passed, meta = check.run(con, pipeline)
+                    passed, meta = check.run(con, pipeline, family)
                 except Exception as exc:  # a broken check blocks like a failed one, and says why
                     context.log.error(f"check {check.name} raised {type(exc).__name__}: {exc}")
                     passed, meta = False, {"error": f"{type(exc).__name__}: {exc}"}
@@ -149,37 +194,3 @@ def _check_step(name: str, checks: list[Check]) -> dg.AssetChecksDefinition:
                     severity=dg.AssetCheckSeverity.ERROR if check.blocking else dg.AssetCheckSeverity.WARN)
 
     return _checks
-
-
-from .limits import RATE_MIN_ROWS  # noqa: E402  (shared with `inspect`)
-
-
-def file_reject_rate(files_key: list[str], name: str) -> Check:
-    """No file of the family rejects more than the configured share of its rows (a layout change).
-
-    Files under RATE_MIN_ROWS rows (a filled template, an annex table) are not rated: a few bad
-    rows there are rejected and reported while the rest loads, and a changed layout stops such a
-    file with its own error. A file of any size whose every row was rejected fails the check.
-    """
-
-    def rule(rejects: pl.DataFrame, pipeline: PipelineResource) -> tuple[bool, dict]:
-        every = read_table(pipeline, *files_key)
-        # A file whose every row was rejected contributed nothing, whatever its size: unusable.
-        empty = every.filter((pl.col("rows_in") > 0) & (pl.col("rows_accepted") == 0))
-        files = every.filter(pl.col("rows_in") >= RATE_MIN_ROWS).with_columns(
-            (pl.col("rows_rejected") / pl.col("rows_in").clip(1)).alias("rate")).sort("rate", descending=True)
-        worst = float(files["rate"][0]) if files.height else 0.0
-        reasons = (rejects.with_columns(pl.col("reason").str.replace(r":.*$", "")).group_by("reason").len()
-                   .sort("len", descending=True).to_dicts() if rejects.height else [])
-        meta = {"every_row_rejected": ", ".join(f"{f} ({n} of {n} rows rejected)" for f, n in
-                                                empty.select("source_file", "rows_in").iter_rows())} if empty.height else {}
-        return worst <= pipeline.max_reject_rate and empty.is_empty(), {
-            **meta, "rows_in": int(files["rows_in"].sum()), "rows_rejected": int(files["rows_rejected"].sum()),
-            "worst_file": dg.MetadataValue.json(files.head(1).select("source_file", "rate").to_dicts()),
-            "max_reject_rate": pipeline.max_reject_rate, "files_rated_from_rows": RATE_MIN_ROWS,
-            "by_reason": dg.MetadataValue.json(reasons)}
-
-    rejects_key = [files_key[0], files_key[1].replace("_files", "_rejects")]
-    return rule_check(rejects_key, name,
-                      "No file has more than the configured share of rejected rows (a layout change shows here).",
-                      rule)

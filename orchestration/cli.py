@@ -12,7 +12,15 @@ from pathlib import Path
 from sources.errors import FetchError, SourceError
 from sources.settings import Paths, SettingsError, paths, settings
 
-FAMILIES = ("ratification", "crime_statistics", "crop_surveys", "project_outputs")
+
+def _inspected(argv: list[str] | None) -> tuple[str, ...]:
+    """The families `inspect` reads; found (their declarations imported) only for `inspect`."""
+    words = sys.argv[1:] if argv is None else argv
+    if "inspect" not in words:
+        return ()
+    from .inspect import inspected_families
+
+    return inspected_families()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
                      help="the whole Dagster and dbt log on the terminal (also UNODC_VERBOSE=1); "
                           "by default it goes to var/log/build-*.log and the terminal gets one line per step")
     ins = sub.add_parser("inspect", help="parse and validate one source file without touching the warehouse")
-    ins.add_argument("family", choices=FAMILIES)
+    ins.add_argument("family", choices=_inspected(argv))
     ins.add_argument("path_or_url")
     ins.add_argument("--json", action="store_true", help="print the report as JSON")
     tpl = sub.add_parser("template", help="write the Excel submission template generated from the registry")

@@ -7,7 +7,8 @@ from pathlib import Path
 import dagster as dg
 
 from .assets import dbt as dbt_assets_module
-from .assets import annex_exports, crime, crops, geography, project_outputs, publish, ratification, registry, report_site
+from .assets import annex_exports, geography, publish, registry, report_site
+from .assets.family import ASSETS
 from .dbt_project import LocalDbtCliResource, dbt_project
 from .progress import step_lines
 from .resources import PipelineResource
@@ -29,13 +30,12 @@ build_job = dg.define_asset_job(
     description="Snapshots -> raw tables -> checks -> dbt models and tests -> publish.", tags=WRITES_BUILD)
 
 defs = dg.Definitions(
-    assets=[geography.raw_countries, registry.registry_tables, ratification.untc_snapshots, ratification.untc_raw_tables,
-            crime.crime_snapshots, crime.crime_raw_tables,
-            crops.crop_snapshots, crops.crop_raw_tables,
-            project_outputs.project_snapshots, project_outputs.project_raw_tables,
+    # Each source family's snapshot and raw-table assets and its checks, from its declaration.
+    assets=[geography.raw_countries, registry.registry_tables,
+            *(a for family in ASSETS.values() for a in (family.snapshots, family.tables)),
             dbt_assets_module.dbt_models, publish.published_warehouse, annex_exports.annex_exports,
             report_site.report_site],
-    asset_checks=[*geography.checks, *ratification.checks, *registry.checks, *crime.checks, *crops.checks, *project_outputs.checks],
+    asset_checks=[*geography.checks, *registry.checks, *(c for family in ASSETS.values() for c in family.checks)],
     jobs=[build_job, refresh_job],
     schedules=[nightly_schedule],
     sensors=[alert_on_run_failure, landing_folder, rebuild_sensor(build_job)],

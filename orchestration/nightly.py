@@ -10,13 +10,16 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 
+from sources.family import families
 from sources.settings import Paths
 from sources.snapshots import SnapshotStore
 
 from .warehouse.publish import published_release
 
-# The families whose snapshots the build reads; dim_snapshot (and so the manifest) lists them all.
-BUILT_FAMILIES = ("ratification", "crime_statistics", "crop_surveys", "project_outputs", "strategy")
+
+def built_families() -> set[str]:
+    """The families whose snapshots the build reads; dim_snapshot (and so the manifest) lists them all."""
+    return {f.name for f in families() if f.built}
 
 
 @dataclass
@@ -37,7 +40,8 @@ class Decision:
 
 def current_snapshots(where: Paths) -> dict[str, str]:
     """Every snapshot in the store that a build would read, by name, with its sha256."""
-    return {s.name: s.sha256 for s in SnapshotStore(where.snapshots).list() if s.family in BUILT_FAMILIES}
+    built = built_families()
+    return {s.name: s.sha256 for s in SnapshotStore(where.snapshots).list() if s.family in built}
 
 
 def published_snapshots(where: Paths) -> tuple[str, dict[str, str]] | None:

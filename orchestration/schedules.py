@@ -20,20 +20,23 @@ from sources.iati.landing import entries, iati_landing_dir, landing_dir, read_la
 from sources.settings import Paths, paths, settings
 from sources.snapshots import SnapshotStore
 
-from .assets import crime, crops, project_outputs, ratification, registry
+from .assets import registry
+from .assets.family import ASSETS
 from .freshness import FRESHNESS_CHECKS
 from .nightly import decide
 
 # Runs that write the build database carry this tag; dagster.yaml lets one such run at a time.
 WRITES_BUILD = {"unodc/writes": "build_db"}
 NIGHTLY_CRON = "0 2 * * *"
+# What a refresh materializes: every family's snapshot list, and the registry's tables for the
+# strategy text's snapshot.
+REFRESHED = [*(family.snapshots for family in ASSETS.values()), registry.registry_tables]
 
 refresh_job = dg.define_asset_job(
     "refresh",
     # The registry's tables come along for the strategy text's snapshot. Of the checks only the
     # freshness warnings run here; the others run in the build that may follow.
-    selection=dg.AssetSelection.assets(ratification.untc_snapshots, crime.crime_snapshots, crops.crop_snapshots,
-                                       project_outputs.project_snapshots, registry.registry_tables).without_checks()
+    selection=dg.AssetSelection.assets(*REFRESHED).without_checks()
     | dg.AssetSelection.checks(*FRESHNESS_CHECKS),
     description="Fetch every source (when configured to), collect the landing folders and store what changed "
                 "as snapshots; a rebuild follows only if a snapshot changed.",
@@ -48,8 +51,7 @@ def refresh_definitions() -> dg.Definitions:
     from .resources import PipelineResource
 
     return dg.Definitions(
-        assets=[ratification.untc_snapshots, crime.crime_snapshots, crops.crop_snapshots,
-                project_outputs.project_snapshots, registry.registry_tables],
+        assets=REFRESHED,
         asset_checks=SNAPSHOT_CHECK_STEPS, jobs=[refresh_job], resources={"pipeline": PipelineResource()},
         executor=dg.in_process_executor)
 

@@ -60,3 +60,31 @@ class SourceFiles(pa.DataFrameModel):
     def reconciles(cls, data: pa.PolarsData) -> pl.LazyFrame:
         return data.lazyframe.select(pl.col("rows_in") == pl.col("rows_accepted") + pl.col("rows_rejected")
                                      + pl.col("rows_not_available"))
+
+
+# --------------------------------------------------------------------------- rule checks
+# Plain functions of a raw table and the check's context (orchestration/checks.py RuleContext):
+# each returns (passed, details); the Dagster wrapper shows lists and dicts as JSON.
+
+def file_reject_rate(rejects: pl.DataFrame, ctx) -> tuple[bool, dict]:
+    """No file of the family rejects more than the configured share of its rows (a layout change).
+
+    Files under `ctx.rate_min_rows` rows (a filled template, an annex table) are not rated: a few
+    bad rows there are rejected and reported while the rest loads, and a changed layout stops such
+    a file with its own error. A file of any size whose every row was rejected fails the check.
+    """
+    every = ctx.table(ctx.family.files)
+    # A file whose every row was rejected contributed nothing, whatever its size: unusable.
+    empty = every.filter((pl.col("rows_in") > 0) & (pl.col("rows_accepted") == 0))
+    files = every.filter(pl.col("rows_in") >= ctx.rate_min_rows).with_columns(
+        (pl.col("rows_rejected") / pl.col("rows_in").clip(1)).alias("rate")).sort("rate", descending=True)
+    worst = float(files["rate"][0]) if files.height else 0.0
+    reasons = (rejects.with_columns(pl.col("reason").str.replace(r":.*$", "")).group_by("reason").len()
+               .sort("len", descending=True).to_dicts() if rejects.height else [])
+    meta = {"every_row_rejected": ", ".join(f"{f} ({n} of {n} rows rejected)" for f, n in
+                                            empty.select("source_file", "rows_in").iter_rows())} if empty.height else {}
+    return worst <= ctx.max_reject_rate and empty.is_empty(), {
+        **meta, "rows_in": int(files["rows_in"].sum()), "rows_rejected": int(files["rows_rejected"].sum()),
+        "worst_file": files.head(1).select("source_file", "rate").to_dicts(),
+        "max_reject_rate": ctx.max_reject_rate, "files_rated_from_rows": ctx.rate_min_rows,
+        "by_reason": reasons}

@@ -73,3 +73,63 @@ class ReportingUnits(pa.DataFrameModel):
     @pa.dataframe_check(error="a unit has a code or a name as it appears in the source")
     def identified(cls, data: pa.PolarsData) -> pl.LazyFrame:
         return data.lazyframe.select(pl.col("code").is_not_null() | pl.col("name_in_source").is_not_null())
+
+
+# --------------------------------------------------------------------------- rule checks
+# Plain functions of a raw table and the check's context (orchestration/checks.py RuleContext):
+# each returns (passed, details); the Dagster wrapper shows lists and dicts as JSON.
+
+def duplicate_keys(frame: pl.DataFrame, _) -> tuple[bool, dict]:
+    dups = frame.filter(pl.col("key_occurrences") > 1)
+    by_file = dups.group_by("source_file").len().sort("source_file").to_dicts()
+    # Reported, never resolved: the official files repeat keys, and every row is kept.
+    return dups.height == 0, {"rows_sharing_a_key": dups.height, "by_file": by_file}
+
+
+def newest_releases_shrink(files: pl.DataFrame, ctx) -> tuple[bool, dict]:
+    """Each UN-CTS dataset's newest release against the same dataset in the published warehouse: it
+    may lose at most MAX_SHRINK of the rows, indicators or countries (sources/crime/family.py)."""
+    import duckdb
+
+    from sources.crime.family import MAX_SHRINK
+    from sources.settings import settings
+
+    cts = files.filter(pl.col("format") == "cts")
+    if cts.is_empty():
+        return True, {"compared": 0}
+    newest = cts.filter(pl.col("release_date").fill_null("") == pl.col("release_date").fill_null("").max().over("dataset"))
+    ids = newest["snapshot_id"].to_list()
+    new = ctx.con.execute(f"""select dataset, count(*), count(distinct indicator), count(distinct country_iso3)
+                              from raw.cts_observations where snapshot_id in ({", ".join("?" * len(ids))})
+                              group by dataset""", ids).fetchall()
+    published = {}
+    try:
+        with ctx.published() as con:
+            if con is not None:
+                published = {d: (r, i, c) for d, r, i, c in con.execute(
+                    """select dataset, count(*), count(distinct indicator), count(distinct country_iso3)
+                       from fct_crime_statistics group by dataset""").fetchall()}
+    except duckdb.Error:
+        published = {}
+    accepted = set(settings().accept_shrink or ())
+    shrunk, accepted_now = [], []
+    for dataset, rows, indicators, countries in new:
+        if dataset not in published:
+            continue
+        before = dict(zip(("rows", "indicators", "countries"), published[dataset]))
+        after = {"rows": rows, "indicators": indicators, "countries": countries}
+        lost = {k: before[k] - after[k] for k in before if before[k] and (before[k] - after[k]) / before[k] > MAX_SHRINK}
+        if lost:
+            case = {"dataset": dataset, "published": before, "newest_release": after,
+                    "lost": {k: f"{n} of {before[k]} ({n / before[k]:.0%})" for k, n in lost.items()}}
+            (accepted_now if dataset in accepted else shrunk).append(case)
+    meta = {}
+    if shrunk:
+        # First: the build's failure summary shows the start of the metadata.
+        meta["says"] = "; ".join(
+            f"{c['dataset']}: the newest release has " + ", ".join(f"lost {v} {k}" for k, v in c["lost"].items())
+            + " against the published warehouse (accept with UNODC_ACCEPT_SHRINK=" + c["dataset"] + ")"
+            for c in shrunk)
+    meta.update({"compared": len([d for d, *_ in new if d in published]), "max_shrink": MAX_SHRINK,
+                 "shrunk": shrunk, "accepted_by_UNODC_ACCEPT_SHRINK": accepted_now})
+    return not shrunk, meta

@@ -49,3 +49,15 @@ class TotalChecks(pa.DataFrameModel):
 
     class Config:
         strict = False
+
+
+# --------------------------------------------------------------------------- rule checks
+# Plain functions of a raw table and the check's context (orchestration/checks.py RuleContext):
+# each returns (passed, details); the Dagster wrapper shows lists and dicts as JSON.
+
+def totals_agree(frame: pl.DataFrame, _) -> tuple[bool, dict]:
+    off = frame.filter(~pl.col("agrees")) if frame.height else frame
+    return off.height == 0, {
+        "totals_checked": frame.height,
+        "discrepancies": (off.select("source_file", "total", "year", "published", "rows_sum", "difference").to_dicts()
+                          if off.height else [])}

@@ -86,3 +86,40 @@ class Instruments(pa.DataFrameModel):
     @pa.dataframe_check(error="a parent instrument is in the registry")
     def parent_known(cls, data: pa.PolarsData) -> pl.LazyFrame:
         return data.lazyframe.select(pl.col("parent").is_null() | pl.col("parent").is_in(pl.col("code").implode()))
+
+
+# --------------------------------------------------------------------------- rule checks
+# Plain functions of a raw table and the check's context (orchestration/checks.py RuleContext):
+# each returns (passed, details); the Dagster wrapper shows lists and dicts as JSON.
+
+def participants_mapped(frame: pl.DataFrame, _) -> tuple[bool, dict]:
+    unmapped = frame.filter(pl.col("participant_iso3").is_null())
+    names = sorted(set(unmapped["participant"].to_list()))
+    meta = {"unmapped_names": names, "unmapped_rows": unmapped.height}
+    if names:
+        meta["where"] = unmapped.select("participant", "source_file", "source_row").unique().head(50).to_dicts()
+    return not names, meta
+
+
+def declared_counts_match(frame: pl.DataFrame, _) -> tuple[bool, dict]:
+    full = frame.filter(pl.col("has_participant_table"))
+    diff = full.filter(
+        (pl.col("declared_parties").is_not_null() & (pl.col("declared_parties") != pl.col("counted_parties")))
+        | (pl.col("declared_signatories").is_not_null()
+           & (pl.col("declared_signatories") != pl.col("counted_signatories"))))
+    cols = ["instrument", "source_file", "declared_parties", "counted_parties",
+            "declared_signatories", "counted_signatories"]
+    return diff.is_empty(), {"compared_files": full.filter(pl.col("declared_parties").is_not_null()).height,
+                             "differences": diff.select(cols).to_dicts()}
+
+
+def reject_rate(rejects: pl.DataFrame, ctx) -> tuple[bool, dict]:
+    """Rejected rows of every status file together against the configured share of rows read."""
+    status = ctx.table(ctx.family.files)
+    rows_in = int(status["rows_in"].sum()) or 1
+    rejected = int(status["rows_rejected"].sum())
+    rate = rejected / rows_in
+    by_reason = rejects.group_by("reason").len().sort("len", descending=True).head(20).to_dicts()
+    return rate <= ctx.max_reject_rate, {
+        "rows_in": rows_in, "rows_rejected": rejected, "reject_rate": round(rate, 4),
+        "max_reject_rate": ctx.max_reject_rate, "by_reason": by_reason}

@@ -4,9 +4,12 @@ from __future__ import annotations
 import pandera.polars as pa
 import polars as pl
 
+from sources.family import families
+
 KINDS = ["member_states_count", "member_states_assisted_count", "output_count", "trend", "percentage",
          "qualitative"]
-FAMILIES = ["ratification", "crop_surveys", "crime_statistics", "project_outputs"]
+# The source families that answer indicator lines (`answered_by`), from their declarations.
+FAMILIES = [f.name for f in families() if f.answers_indicators]
 RULES = ["assistance_direct", "political_process", "own_output"]
 # How an indicator's regional and world values are formed (registry `aggregation.method`).
 AGGREGATION_METHODS = ["published", "sum", "mean", "population_weighted_mean", "count", "ratio_of_sums"]

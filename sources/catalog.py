@@ -5,22 +5,26 @@ import hashlib
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
-from pathlib import Path
 from typing import Callable
 
-import yaml
-
 from .errors import FetchError, SourceError
+from .family import families
 from .fetch import FetchPolicy, http_get
 from .settings import bundled_dir, fill_template, settings
 from .snapshots import Snapshot, SnapshotStore, bundled_sidecars
 
-DATASETS_FILE = Path(__file__).with_name("datasets.yaml")
-
 
 @lru_cache(maxsize=1)
 def datasets() -> dict[str, dict]:
-    return yaml.safe_load(DATASETS_FILE.read_text())["datasets"]
+    """Every family's datasets (sources/<package>/datasets.yaml), each with its `family`; a dataset
+    declared by two families is refused."""
+    out: dict[str, dict] = {}
+    for family in families():
+        for name, cfg in (family.datasets_file().get("datasets") or {}).items():
+            if name in out:
+                raise ValueError(f"dataset {name!r} is declared by {out[name]['family']} and by {family.name}")
+            out[name] = {"family": family.name, **cfg}
+    return out
 
 
 def dataset_url(dataset: str, **fields: str) -> str:

@@ -1,6 +1,8 @@
 """Errors that name the file, sheet, row and column, as a data engineer needs to act on them."""
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 
 class SourceError(Exception):
     """A file that cannot be used at all (signature, layout, encoding, size)."""
@@ -25,3 +27,19 @@ class SnapshotConflict(Exception):
 
 class FetchError(Exception):
     """A live fetch that gave nothing usable; the last good snapshot stays current."""
+
+
+@dataclass
+class Refused:
+    name: str
+    reason: str
+    moved_to: str | None
+
+
+class LandingRefused(Exception):
+    """Files of the landing folders that could not be used; each was moved to the quarantine."""
+
+    def __init__(self, refused: list[Refused]):
+        self.refused = refused
+        super().__init__("landing file(s) refused and moved to var/landing/quarantine/: " + "; ".join(
+            f"{r.name}: {r.reason}" for r in refused))

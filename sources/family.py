@@ -1,7 +1,13 @@
 """A source family is declared once, in its own folder: `sources/<package>/family.py` holds
-`FAMILY = Family(...)`. `families()` finds every declaration; the Dagster definitions, jobs,
-schedules and sensors, the nightly decision, the command line, `inspect`, freshness, release diffs,
-the publish gate and dbt's unions over families all read that one list.
+`FAMILY = Family(...)`, and `sources/<package>/datasets.yaml` its datasets (where each is found,
+the environment variable that moves it, how old its data may grow). `families()` finds every
+declaration; the Dagster definitions, jobs, schedules and sensors, the nightly decision, the
+command line, `inspect`, freshness, release diffs, the publish gate, the settings of the URLs and
+dbt's unions over families all read that one list.
+
+No Dagster here: the declarations name plain functions (parsers, how a parse becomes rows, rule
+checks returning `(passed, details)`), and orchestration/assets/family.py makes the assets and
+checks from them.
 """
 from __future__ import annotations
 
@@ -10,6 +16,9 @@ import pkgutil
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, Callable
+
+import yaml
 
 SOURCES = Path(__file__).resolve().parent
 
@@ -29,6 +38,55 @@ class DbtMembers:
                 "indicator_values": list(self.indicator_values)}
 
 
+def in_schemas(name: str):
+    """A model or rule of schemas/ by its public name ("crime.CtsObservations"): read when the checks
+    are made, so that finding the families imports no pandera."""
+    module, attr = name.rsplit(".", 1)
+    return getattr(importlib.import_module(f"schemas.{module}"), attr)
+
+
+@dataclass(frozen=True)
+class RawTable:
+    """One table the family writes into the raw layer (raw.<name>), checked by its pandera model."""
+    name: str
+    schema: str                                   # the pandera model in schemas/, as "crime.CtsObservations"
+    batch_by: str | None = None                   # a large table is checked in batches of whole groups of this column
+    after: tuple[str, ...] = ("countries",)       # raw tables of other assets it is built after
+    by_parts: bool = False                        # written file by file as the parser hands it over, never held whole
+    make: Callable[[], Any] | None = None         # a list the family makes itself, not from its files
+    types: dict | None = None                     # column types the data may not show; an empty table has these columns
+    summary: Callable[[dict], dict] | None = None  # what the Dagster UI shows of it, from every table the load wrote
+
+    def model(self):
+        return in_schemas(self.schema)
+
+
+@dataclass(frozen=True)
+class RuleCheck:
+    """A check of one raw table: a plain function in schemas/, named as "crime.duplicate_keys", of
+    the table and a context that returns (passed, details). The context gives the build database
+    (`con`), `paths`, `max_reject_rate`, `family`, `table(name)`, `store()` and `published()`
+    (orchestration/checks.py RuleContext)."""
+    table: str
+    name: str
+    description: str
+    rule: str
+    blocking: bool = True
+    batch_by: str | None = None
+
+    def function(self) -> Callable[[Any, Any], tuple[bool, dict]]:
+        return in_schemas(self.rule)
+
+
+@dataclass(frozen=True)
+class Diff:
+    """What a release diff compares of one mart: rows matched on `keys`, compared on `values`."""
+    keys: tuple[str, ...]
+    values: tuple[str, ...]
+    # The natural key repeats in the source: rows are paired by their order within it (`occurrence`).
+    numbered: bool = False
+
+
 @dataclass(frozen=True)
 class Family:
     name: str                        # snapshots' `family`, registry `answered_by`, sources/bundled/<name>/
@@ -39,6 +97,58 @@ class Family:
     # (the strategy text) are built and listed, but answer no line themselves.
     answers_indicators: bool = True
     order: int = 100                 # where it stands in lists (definitions, summaries): small first
+    # Whether a build reads its snapshots: the nightly run rebuilds when one of them changed.
+    built: bool = True
+
+    # Its snapshots: one asset lists them in raw.<snapshots> (None: a reference family whose
+    # snapshot another asset reads).
+    snapshots: str | None = None
+    snapshots_description: str = ""
+    fetch: Callable[[Any], list] | None = None             # fetch(store): live fetches, when enabled
+    collect: Callable[[Any, Path], list] | None = None     # collect(store, home): files that arrive by hand
+
+    # Its raw tables, from its snapshots by `sources/ingest.py`.
+    tables_asset: str = ""                                 # the one asset that writes them all
+    tables_description: str = ""
+    tables: tuple[RawTable, ...] = ()
+    parsers: dict[str, Callable] = field(default_factory=dict)   # format -> parser(data, snapshot) -> FrameResult
+    rows: Callable | None = None         # rows(result, snapshot, tag) -> {table: frame}: a parse into its tables
+    files: str | None = None             # the table with one row per file read
+    file_row: Callable | None = None     # file_row(row, result, snapshot) -> its files-table row from the common one
+    rejects: str | None = None           # the table of rejected rows
+    usable: Callable | None = None       # usable(snapshots) -> the snapshots a build reads (default: all)
+
+    checks: tuple[RuleCheck, ...] = ()   # besides a pandera check of every raw table
+    inspect: Callable | None = None      # inspect(data, name, shown_as) -> the report of one file
+    diffs: dict[str, Diff] = field(default_factory=dict)   # its marts a release diff compares
+
+    @property
+    def folder(self) -> Path:
+        return SOURCES / self.package.rsplit(".", 1)[-1]
+
+    def datasets_file(self) -> dict:
+        """Its `datasets.yaml`: `datasets` (each with its URL and `url_env`) and `freshness`."""
+        return datasets_files().get(self.folder, {})
+
+    def freshness(self) -> dict[str, tuple[int, str]]:
+        """Dataset name prefix -> (days, why): how old its newest snapshot may grow."""
+        return {prefix: (int(rule["days"]), rule["why"])
+                for prefix, rule in (self.datasets_file().get("freshness") or {}).items()}
+
+    def table(self, name: str) -> RawTable:
+        for t in self.tables:
+            if t.name == name:
+                return t
+        raise KeyError(f"family {self.name} has no raw table {name!r}")
+
+
+@lru_cache(maxsize=1)
+def datasets_files() -> dict[Path, dict]:
+    """Every family folder's `datasets.yaml`, read without importing the families (the settings of
+    their URLs are read from them before anything else)."""
+    return {folder: yaml.safe_load((folder / "datasets.yaml").read_text()) or {}
+            for folder in sorted(p for p in SOURCES.iterdir() if (p / "family.py").exists())
+            if (folder / "datasets.yaml").exists()}
 
 
 @lru_cache(maxsize=1)
@@ -65,6 +175,20 @@ def family(name: str) -> Family:
         if f.name == name:
             return f
     raise KeyError(f"no source family {name!r} (declared: {', '.join(f.name for f in families())})")
+
+
+def with_raw_tables() -> tuple[Family, ...]:
+    """The families that list their snapshots and parse them into raw tables of their own."""
+    return tuple(f for f in families() if f.snapshots)
+
+
+def freshness_rules() -> dict[str, tuple[int, str]]:
+    """Every family's freshness promises, by dataset name prefix (the first family's where two agree)."""
+    rules: dict[str, tuple[int, str]] = {}
+    for f in families():
+        for prefix, rule in f.freshness().items():
+            rules.setdefault(prefix, rule)
+    return rules
 
 
 def dbt_vars() -> dict:

@@ -1,4 +1,4 @@
-"""What every parser returns: accepted rows, rejected rows with their reasons, and file facts."""
+"""What every parser returns (`FrameResult`): accepted rows, rejected rows with their reasons, and file facts."""
 from __future__ import annotations
 
 import codecs
@@ -7,43 +7,6 @@ import re
 from dataclasses import dataclass, field
 
 import polars as pl
-
-
-@dataclass
-class Reject:
-    file: str
-    row: int | None
-    column: str | None
-    value: str | None
-    reason: str
-    sheet: str | None = None
-
-    def record(self) -> dict:
-        return {"file": self.file, "sheet": self.sheet, "row": self.row, "column": self.column,
-                "value": self.value, "reason": self.reason}
-
-
-@dataclass
-class ParseResult:
-    file: str
-    rows_in: int = 0
-    rows: list[dict] = field(default_factory=list)
-    rejects: list[Reject] = field(default_factory=list)
-    header: list[str] = field(default_factory=list)
-    facts: dict = field(default_factory=dict)
-    warnings: list[str] = field(default_factory=list)
-
-    @property
-    def header_fingerprint(self) -> str:
-        return hashlib.sha256("\x1f".join(self.header).encode()).hexdigest()[:16]
-
-    @property
-    def reconciles(self) -> bool:
-        """Rows in = rows accepted + rows rejected, counted per source row."""
-        rejected_rows = {r.row for r in self.rejects if r.row is not None}
-        accepted_rows = {r["source_row"] for r in self.rows}
-        return (len(rejected_rows & accepted_rows) == 0
-                and len(accepted_rows) + len(rejected_rows) == self.rows_in)
 
 
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -76,7 +39,8 @@ def csv_bytes(data: bytes, filename: str) -> bytes:
 
 @dataclass
 class FrameResult:
-    """A columnar parse: accepted rows and rejected rows as frames, with the file's facts."""
+    """What every parser returns: the accepted rows and the rejected rows (with their reasons) as
+    frames, and the file's facts; one result type for every family and format."""
     file: str
     rows_in: int
     accepted: pl.DataFrame
@@ -87,6 +51,12 @@ class FrameResult:
     # Rows that hold only the not-available marker `..`: neither a figure nor an error, counted
     # so that rows in = accepted + rejected + not available (issue 20, defect 9).
     rows_not_available: int = 0
+    # Further tables a file gives beside its accepted rows, by name (an IATI file: the countries,
+    # sectors, budgets, results … of its activities, which are the accepted rows).
+    tables: dict[str, pl.DataFrame] = field(default_factory=dict)
+    # A parser that counts its rows otherwise gives (accepted, rejected) itself: in an IATI file a
+    # row is an activity, or one element of an activity that was rejected.
+    counted: tuple[int, int] | None = None
 
     @property
     def header_fingerprint(self) -> str:
@@ -94,12 +64,16 @@ class FrameResult:
 
     @property
     def rows_rejected(self) -> int:
+        if self.counted is not None:
+            return self.counted[1]
         # A workbook of several sheets repeats row numbers: a row is a sheet and a number.
         return self.rejects.select("sheet", "row").n_unique() if self.rejects.height else 0
 
     @property
     def rows_accepted(self) -> int:
         """Source rows accepted (a wide table gives several values per source row)."""
+        if self.counted is not None:
+            return self.counted[0]
         if not self.accepted.height:
             return 0
         key = ["sheet", "source_row"] if "sheet" in self.accepted.columns else ["source_row"]

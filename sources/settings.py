@@ -4,6 +4,8 @@ Each `UNODC_*` environment variable is one `Setting`: its default, what it means
 that turns its text into a value or refuses it in one line naming the variable. `settings()` reads
 them all; `unodc-indicators` calls it before any build work, so a bad value stops the command at
 once instead of after a build (README "Settings" lists them; a test keeps that table in step).
+The variable that moves each dataset's URL is a setting too, made from the families' datasets
+files (`url_env` in sources/<package>/datasets.yaml), so a new family brings its own.
 No Dagster import: the parsers and the sources read it too.
 """
 from __future__ import annotations
@@ -221,15 +223,6 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("UNODC_ACCEPT_SHRINK", None, "UN-CTS datasets (comma-separated) whose newest release may lose over "
             "a fifth of the published rows, indicators or countries: the acceptance is recorded in the release",
             _names, "accept_shrink"),
-    Setting("UNODC_UNTC_URL", None, "template of a UNTC status file's URL ({chapter}, {item})",
-            url_template(("chapter", "item"))),
-    Setting("UNODC_CTS_HOMICIDE_URL", None, "URL of the UN-CTS homicide workbook", url_template(())),
-    Setting("UNODC_CTS_PRISONS_URL", None, "URL of the UN-CTS prisons workbook", url_template(())),
-    Setting("UNODC_CTS_GLOTIP_URL", None, "URL of the GLOTIP workbook", url_template(())),
-    Setting("UNODC_CTS_CORRUPTION_URL", None, "URL of the UN-CTS corruption workbook", url_template(())),
-    Setting("UNODC_CTS_JUSTICE_URL", None, "URL of the UN-CTS access-to-justice workbook", url_template(())),
-    Setting("UNODC_CTS_VIOLENT_URL", None, "URL of the UN-CTS violent and sexual crime workbook", url_template(())),
-    Setting("UNODC_IATI_DATASTORE_URL", None, "base URL of the IATI Datastore API", url_template(())),
     Setting("UNODC_IATI_ORG_ID", None, "IATI organisation identifier (resolved by name when unset)", _text,
             "iati_org_id"),
     Setting("UNODC_VERBOSE", "0", "1: the whole Dagster and dbt log of `run` on the terminal (as `run -v`), "
@@ -240,6 +233,34 @@ SETTINGS: tuple[Setting, ...] = (
             _text, "fault"),
 )
 SETTING = {s.name: s for s in SETTINGS}
+
+
+def url_settings() -> tuple[Setting, ...]:
+    """One setting per dataset that names a `url_env`: unset, the dataset's own URL is fetched; a
+    template takes only the placeholders of that URL."""
+    from .family import datasets_files
+
+    out = []
+    for folder, declared in datasets_files().items():
+        for name, cfg in (declared.get("datasets") or {}).items():
+            if not cfg.get("url_env"):
+                continue
+            placeholders = tuple(dict.fromkeys(f for _, f, _, _ in string.Formatter().parse(cfg["url"]) if f))
+            meaning = f"URL of {cfg.get('title') or name}"
+            if placeholders:
+                meaning += " (a template: " + ", ".join("{" + p + "}" for p in placeholders) + ")"
+            out.append(Setting(cfg["url_env"], None, meaning, url_template(placeholders)))
+    return tuple(out)
+
+
+def every_setting() -> tuple[Setting, ...]:
+    """The pipeline's settings and the URL of every dataset; a variable named twice is refused."""
+    found = SETTINGS + url_settings()
+    names = [s.name for s in found]
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise SettingsError(f"environment variable(s) declared twice: {', '.join(twice)}")
+    return found
 
 
 @dataclass(frozen=True)
@@ -260,6 +281,7 @@ class Settings:
 def settings(environ=None) -> Settings:
     """Every setting parsed from the environment; the first bad one raises SettingsError."""
     environ = os.environ if environ is None else environ
-    by_name = {s.name: s.read(environ) for s in SETTINGS}
-    values = {s.attr: by_name[s.name] for s in SETTINGS if s.attr}
+    every = every_setting()
+    by_name = {s.name: s.read(environ) for s in every}
+    values = {s.attr: by_name[s.name] for s in every if s.attr}
     return Settings({**values, "by_name": by_name})

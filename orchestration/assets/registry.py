@@ -4,8 +4,9 @@ import polars as pl
 
 from schemas.common import Snapshots
 from schemas.registry import IndicatorRegistry, RegistryResults
-from sources.catalog import import_bundled
 from sources import fetch_log
+from sources.catalog import import_bundled
+from sources.family import family
 from sources.snapshots import snapshot_frame
 from sources.strategy.annex import parse_annex
 from sources.strategy.registry import indicator_frame, load_registry, result_frame, verify_against_annex
@@ -29,7 +30,8 @@ SNAPSHOTS = ["raw", "registry_snapshots"]
 )
 def registry_tables(pipeline: PipelineResource):
     store = pipeline.store()
-    snaps = import_bundled(store, "strategy")
+    # The strategy text, a reference family: its snapshot is listed here, with the registry read from it.
+    snaps = import_bundled(store, family("strategy").name)
     registry = load_registry()
     indicators, results = indicator_frame(registry), result_frame(registry)
     # The strategy is never fetched: its snapshot is never stale, but it has the same columns.
@@ -45,8 +47,8 @@ def registry_tables(pipeline: PipelineResource):
     yield dg.MaterializeResult(asset_key=dg.AssetKey(SNAPSHOTS), metadata=table_metadata(snapshots))
 
 
-def _matches_annex(frame: pl.DataFrame, pipeline: PipelineResource) -> tuple[bool, dict]:
-    store = pipeline.store()
+def _matches_annex(frame: pl.DataFrame, ctx) -> tuple[bool, dict]:
+    store = ctx.store()
     (snap,) = [s for s in store.list("unodc_strategy")]
     annex = parse_annex(store.read_bytes(snap).decode("utf-8"))
     problems = verify_against_annex(load_registry(), annex)

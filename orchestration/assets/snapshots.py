@@ -1,15 +1,13 @@
 """One snapshot asset per source family: bundled files in, live fetches when enabled, provenance out."""
-from typing import Callable
-
 import dagster as dg
 from dagster import AssetExecutionContext
 
 from sources import fetch_log
-from sources.catalog import FetchReport, import_bundled
-from sources.iati.landing import LandingRefused
+from sources.catalog import import_bundled
+from sources.errors import LandingRefused
+from sources.family import Family
 from sources.snapshots import SnapshotStore, snapshot_frame
 
-from ..freshness import EXPECTED_MAX_AGE
 from ..metadata import table_metadata
 from ..resources import PipelineResource
 from ..warehouse.database import connect, write_table
@@ -19,13 +17,15 @@ def family_snapshots(store: SnapshotStore, family: str):
     return [s for s in store.list() if s.family == family]
 
 
-def snapshot_asset(family: str, key: list[str], fetch: Callable[[SnapshotStore], list[FetchReport]] | None,
-                   description: str, collect: Callable[[SnapshotStore, object], list] | None = None) -> dg.AssetsDefinition:
-    """`collect(store, home)` stores files that arrive by hand (the landing folder) as snapshots."""
-    @dg.asset(key=key, group_name=family, kinds={"python", "duckdb"}, description=description,
+def snapshot_asset(declared: Family) -> dg.AssetsDefinition:
+    """raw.<snapshots> of a family: its bundled files, what `collect(store, home)` stores of files that
+    arrive by hand (the landing folder), and its live fetches when enabled."""
+    family, key, fetch, collect = declared.name, ["raw", declared.snapshots], declared.fetch, declared.collect
+
+    @dg.asset(key=key, group_name=family, kinds={"python", "duckdb"}, description=declared.snapshots_description,
               retry_policy=dg.RetryPolicy(max_retries=2, delay=5),
               metadata={"expected_refresh": dg.MetadataValue.json(
-                  {prefix: f"{days} days: {why}" for prefix, (days, why) in EXPECTED_MAX_AGE.items()})})
+                  {prefix: f"{days} days: {why}" for prefix, (days, why) in declared.freshness().items()})})
     def _asset(context: AssetExecutionContext, pipeline: PipelineResource) -> dg.MaterializeResult:
         store = pipeline.store()
         home = pipeline.paths().home

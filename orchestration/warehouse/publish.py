@@ -181,13 +181,13 @@ def _previous_release(paths: Paths) -> str | None:
 
 def _record_changes(con: duckdb.DuckDBPyConnection, paths: Paths) -> dict:
     """audit.release_changes: what this release adds, removes and revises against the one before."""
-    from .releases import DIFFED, diff_sql
+    from .releases import diffed, diff_sql
 
     con.execute(f"attach '{_sql_path(paths.published_db)}' as previous_release (read_only)")
     this = con.execute("select current_database()").fetchone()[0].replace('"', '""')
     try:
         con.execute("create table audit.release_changes as "
-                    + " union all ".join(diff_sql(t, "previous_release", f'"{this}"') for t in DIFFED))
+                    + " union all ".join(diff_sql(t, "previous_release", f'"{this}"') for t in diffed()))
         counts = con.execute("select table_name, change, count(*) from audit.release_changes group by all").fetchall()
         return {f"{table}.{change}": n for table, change, n in counts}
     except duckdb.Error as exc:

@@ -17,29 +17,33 @@ from sources.settings import Paths
 RELEASE_ID = re.compile(r"^\d{8}T\d{6,12}Z$")
 TAG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
-# What a diff compares: table, key columns, value columns. Source values of the crime statistics
-# are matched by their natural key and their order within it (the official files repeat keys).
-DIFFED = {
+# What a diff compares: table, key columns, value columns. The indicator values are every family's;
+# each family declares the marts of its own that a diff compares (`diffs`, sources/family.py), as
+# the crime statistics, whose source values are matched by their natural key and their order
+# within it (the official files repeat keys).
+INDICATOR_VALUES = {
     "fct_indicator_values": (["indicator_code", "ref_area_type", "ref_area_code", "year", "disaggregation"],
                              ["value", "obs_status", "lower_bound", "upper_bound"]),
-    "fct_treaty_participation": (["instrument_code", "participant_iso3"], ["signed_on", "party_since", "withdrawn_on"]),
-    "fct_crop_cultivation": (["crop", "measure", "country_iso3", "series", "year", "edition", "source_kind"],
-                             ["value", "lower_bound", "upper_bound"]),
-    "fct_crime_statistics": (["dataset", "reporting_unit", "indicator", "dimension", "category", "sex", "age", "year",
-                              "unit", "occurrence"], ["value_text"]),
-    # Every table the exports draw on is compared: the WDR seizures (table 7.1), where a revised
-    # kilogram equivalent alone is a change, and the project outputs (table P.1).
-    "fct_drug_seizures": (["country_iso3", "year", "drug_group", "drug_subgroup", "drug_name", "unit_text", "source_type",
-                           "occurrence"], ["quantity", "kg_equivalent", "is_reported_total", "region_in_source",
-                                           "subregion_in_source", "comment"]),
-    "fct_project_outputs": (["indicator_code", "country_iso3", "year", "activity_ids"], ["value", "is_illustrative"]),
 }
 # Measured values: two releases that sum the same figures in another order differ in the last bit
 # (305.87733 against 305.87733000000003); such a difference is no revision.
 NUMERIC = {"value", "lower_bound", "upper_bound", "quantity", "kg_equivalent"}
 RELATIVE_TOLERANCE = 1e-9
-# Tables whose natural key repeats in the source: rows are paired by their order within the key.
-NUMBERED = {"fct_crime_statistics", "fct_drug_seizures"}
+
+
+def diffed() -> dict[str, tuple[list[str], list[str]]]:
+    """Every table a diff compares, with its key and value columns."""
+    from sources.family import families
+
+    return {**INDICATOR_VALUES, **{table: (list(d.keys), list(d.values))
+                                   for f in families() for table, d in f.diffs.items()}}
+
+
+def numbered() -> set[str]:
+    """Tables whose natural key repeats in the source: rows are paired by their order within the key."""
+    from sources.family import families
+
+    return {table for f in families() for table, d in f.diffs.items() if d.numbered}
 
 
 def releases_dir(paths: Paths) -> Path:
@@ -128,10 +132,10 @@ def prune(paths: Paths, keep: int, current: str) -> list[str]:
 
 def diff_sql(table: str, old: str, new: str) -> str:
     """Added, removed and revised rows of `table` between two attached databases."""
-    keys, values = DIFFED[table]
+    keys, values = diffed()[table]
 
     def side(db: str) -> str:
-        if table in NUMBERED:
+        if table in numbered():
             natural = ", ".join(k for k in keys if k != "occurrence")
             return (f"select *, row_number() over (partition by {natural} order by source_row) as occurrence "
                     f"from {db}.main.{table}")
@@ -164,7 +168,7 @@ def diff_releases(old_file: Path, new_file: Path) -> duckdb.DuckDBPyRelation:
     con.execute(f"attach '{_quote_free(old_file)}' as old_release (read_only)")
     con.execute(f"attach '{_quote_free(new_file)}' as new_release (read_only)")
     # A table one of the two releases lacks (an older release) is left out rather than failing the diff.
-    both = [t for t in DIFFED if all(con.execute(
+    both = [t for t in diffed() if all(con.execute(
         "select count(*) from duckdb_tables() where database_name = ? and schema_name = 'main' and table_name = ?",
         [db, t]).fetchall()[0][0] for db in ("old_release", "new_release"))]
     return con, con.sql(" union all ".join(diff_sql(t, "old_release", "new_release") for t in both))

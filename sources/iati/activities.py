@@ -13,18 +13,48 @@ from dataclasses import dataclass, field
 from datetime import date
 from xml.etree.ElementTree import Element, ParseError
 
+import polars as pl
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
 from ..errors import SourceError
 from ..geography import iso3_of_code
-from ..parsing import MAX_FILE_BYTES
+from ..parsing import MAX_FILE_BYTES, REJECT_SCHEMA, FrameResult
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
+# Every table of an activity file with its columns' types: a frame is built with them, never typed
+# by inference on the data (a real file where no recipient-country has a percentage made that
+# column text). An activity is known by its identifier, its reporting organisation and its place.
+KEY = {"iati_identifier": pl.Utf8, "reporting_org_ref": pl.Utf8, "activity_position": pl.Int64}
+COLUMNS = {
+    "activities": {"reporting_org_name": pl.Utf8, "reporting_org_type": pl.Utf8, "title": pl.Utf8,
+                   "description": pl.Utf8, "activity_status": pl.Utf8, "planned_start": pl.Utf8,
+                   "actual_start": pl.Utf8, "planned_end": pl.Utf8, "actual_end": pl.Utf8, "last_updated": pl.Utf8,
+                   "default_currency": pl.Utf8, "hierarchy": pl.Utf8, "humanitarian": pl.Utf8,
+                   "result_count": pl.Int64},
+    "regions": {"region_code": pl.Utf8, "vocabulary": pl.Utf8, "percentage": pl.Float64},
+    "countries": {"country_code": pl.Utf8, "country_iso3": pl.Utf8, "percentage": pl.Float64},
+    "sectors": {"vocabulary": pl.Utf8, "sector_code": pl.Utf8, "percentage": pl.Float64, "narrative": pl.Utf8},
+    "participants": {"org_ref": pl.Utf8, "role": pl.Utf8, "org_type": pl.Utf8, "name": pl.Utf8},
+    "budgets": {"budget_type": pl.Utf8, "status": pl.Utf8, "period_start": pl.Utf8, "period_end": pl.Utf8,
+                "value": pl.Float64, "currency": pl.Utf8},
+    "transactions": {"transaction_type": pl.Utf8, "transaction_date": pl.Utf8, "value": pl.Float64,
+                     "currency": pl.Utf8},
+    "indicators": {"result_index": pl.Int64, "indicator_index": pl.Int64, "result_type": pl.Utf8,
+                   "result_aggregation_status": pl.Utf8, "result_title": pl.Utf8, "indicator_title": pl.Utf8,
+                   "measure": pl.Utf8, "ascending": pl.Utf8, "aggregation_status": pl.Utf8, "references": pl.Utf8},
+    # baseline, target and actual values
+    "values": {"result_index": pl.Int64, "indicator_index": pl.Int64, "period_index": pl.Int64,
+               "value_index": pl.Int64, "value_kind": pl.Utf8, "value": pl.Float64, "value_text": pl.Utf8,
+               "period_start": pl.Utf8, "period_end": pl.Utf8, "baseline_year": pl.Utf8, "dimensions": pl.Utf8,
+               "locations": pl.Utf8, "comment": pl.Utf8},
+}
+
 
 @dataclass
-class IatiTables:
+class _Rows:
+    """The rows of every table while the file is read."""
     activities: list[dict] = field(default_factory=list)
     countries: list[dict] = field(default_factory=list)
     regions: list[dict] = field(default_factory=list)
@@ -33,9 +63,8 @@ class IatiTables:
     budgets: list[dict] = field(default_factory=list)
     transactions: list[dict] = field(default_factory=list)
     indicators: list[dict] = field(default_factory=list)
-    values: list[dict] = field(default_factory=list)       # baseline, target and actual values
+    values: list[dict] = field(default_factory=list)
     rejects: list[dict] = field(default_factory=list)
-    facts: dict = field(default_factory=dict)
 
 
 def _narrative(node: Element | None) -> str | None:
@@ -65,7 +94,9 @@ def iso3_of(alpha2: str | None) -> str | None:
     return iso3_of_code(alpha2)
 
 
-def parse_iati(data: bytes, *, filename: str) -> IatiTables:
+def parse_iati(data: bytes, *, filename: str) -> FrameResult:
+    """The file's activities as the accepted rows, the other tables in `tables`; a row is an
+    activity, or an element of one that was rejected (rows in = activities + rejects)."""
     if not data.strip():
         raise SourceError("file is empty", file=filename)
     if len(data) > MAX_FILE_BYTES:
@@ -87,15 +118,22 @@ def parse_iati(data: bytes, *, filename: str) -> IatiTables:
     version = root.get("version", "")
     if not version.startswith("2."):
         raise SourceError(f"IATI version {version!r}: only 2.0x is read", file=filename)
-    out = IatiTables()
-    out.facts.update(version=version, generated=root.get("generated-datetime"))
+    out = _Rows()
     for position, act in enumerate(root.findall("iati-activity"), start=1):
         _activity(act, position, filename, out)
-    out.facts["activities"] = len(out.activities)
-    return out
+    frames = {}
+    for table, columns in COLUMNS.items():
+        rows, schema = getattr(out, table), {**KEY, **columns}
+        frames[table] = (pl.DataFrame(rows, schema_overrides=schema, infer_schema_length=None) if rows
+                         else pl.DataFrame(schema=schema))
+    activities, rejected = len(out.activities), len(out.rejects)
+    return FrameResult(file=filename, rows_in=activities + rejected, accepted=frames.pop("activities"),
+                       rejects=pl.DataFrame(out.rejects, schema=REJECT_SCHEMA),
+                       facts={"version": version, "generated": root.get("generated-datetime"), "activities": activities},
+                       tables=frames, counted=(activities, rejected))
 
 
-def _activity(act: Element, position: int, filename: str, out: IatiTables) -> None:
+def _activity(act: Element, position: int, filename: str, out: _Rows) -> None:
     ident = (act.findtext("iati-identifier") or "").strip()
     org = act.find("reporting-org")
     org_ref = org.get("ref") if org is not None else None

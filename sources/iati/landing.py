@@ -15,11 +15,10 @@ import os
 import re
 import stat
 import time
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
-from ..errors import SourceError
+from ..errors import LandingRefused, Refused, SourceError
 from ..parsing import MAX_FILE_BYTES
 from ..snapshots import Snapshot, SnapshotStore, safe_name
 
@@ -37,22 +36,6 @@ def iati_landing_dir(home: Path) -> Path:
 
 def quarantine_dir(home: Path) -> Path:
     return home / "var" / "landing" / "quarantine"
-
-
-@dataclass
-class Refused:
-    name: str
-    reason: str
-    moved_to: str | None
-
-
-class LandingRefused(Exception):
-    """Files of the landing folders that could not be used; each was moved to the quarantine."""
-
-    def __init__(self, refused: list[Refused]):
-        self.refused = refused
-        super().__init__("landing file(s) refused and moved to var/landing/quarantine/: " + "; ".join(
-            f"{r.name}: {r.reason}" for r in refused))
 
 
 def import_landing(store: SnapshotStore, home: Path) -> list[Snapshot]:
@@ -128,8 +111,8 @@ def _check(data: bytes, name: str, fmt: str) -> None:
         from .activities import parse_iati
 
         parsed = parse_iati(data, filename=name)
-        if parsed.rejects and not parsed.activities:
-            raise SourceError(f"every activity rejected ({len(parsed.rejects)}): {parsed.rejects[0]['reason']}",
+        if parsed.rejects.height and not parsed.accepted.height:
+            raise SourceError(f"every activity rejected ({parsed.rejects.height}): {parsed.rejects['reason'][0]}",
                               file=name)
     else:
         from ..strategy.registry import load_registry

@@ -6,7 +6,7 @@ from pathlib import Path
 import yaml
 
 from ..errors import SourceError
-from ..parsing import ParseResult
+from ..parsing import FrameResult
 from .untc_table import parse_untc_table
 from .untc_xml import parse_untc_xml
 
@@ -22,7 +22,7 @@ def instrument_by_mtdsg() -> dict[str, dict]:
 
 
 def parse_status_file(data: bytes, *, filename: str, fmt: str | None = None,
-                      item: str | None = None, as_of: str | None = None) -> ParseResult:
+                      item: str | None = None, as_of: str | None = None) -> FrameResult:
     """Parse either UNTC format; the format is taken from the bytes when not given."""
     if fmt is None:
         fmt = "untc_xml" if data.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<") else "untc_table"

@@ -6,7 +6,7 @@ import io
 from datetime import date
 
 from ..errors import SourceError
-from ..parsing import MAX_FILE_BYTES, ParseResult, csv_bytes
+from ..parsing import MAX_FILE_BYTES, FrameResult, csv_bytes
 from .cells import item_from_filename
 from .status_table import read_rows
 
@@ -17,7 +17,7 @@ def _instrument(item: str) -> dict:
 
 
 def parse_untc_table(data: bytes, *, filename: str, item: str | None = None,
-                     as_of: str | None = None) -> ParseResult:
+                     as_of: str | None = None) -> FrameResult:
     if not data.strip():
         raise SourceError("file is empty", file=filename)
     if len(data) > MAX_FILE_BYTES:
@@ -44,10 +44,8 @@ def parse_untc_table(data: bytes, *, filename: str, item: str | None = None,
     if not records:
         raise SourceError("file has no header row", file=filename)
     info = _instrument(item)
-    result = ParseResult(file=filename)
-    result.facts.update(instrument=item, format="untc_table", declared_signatories=None,
-                        declared_parties=None, has_participant_table=True)
+    facts = dict(instrument=item, format="untc_table", declared_signatories=None,
+                 declared_parties=None, has_participant_table=True)
     body = [(i, row) for i, row in enumerate(records[1:], start=2) if any(c.strip() for c in row)]
-    read_rows(result, records[0], body, item=item, adopted_on=info.get("actions_from") or info.get("adopted_on"),
-              as_of=date.fromisoformat(as_of) if as_of else None)
-    return result
+    return read_rows(filename, records[0], body, item=item, adopted_on=info.get("actions_from") or info.get("adopted_on"),
+                     as_of=date.fromisoformat(as_of) if as_of else None, facts=facts)

@@ -14,9 +14,9 @@ from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
 
 from ..errors import SourceError
-from ..parsing import MAX_FILE_BYTES, ParseResult
+from ..parsing import MAX_FILE_BYTES, FrameResult
 from .cells import clean_text
-from .status_table import read_rows
+from .status_table import read_rows, status_result
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _BARE_AMP = re.compile(r"&(?!#?\w+;)")
@@ -73,7 +73,7 @@ def decode(data: bytes, filename: str) -> str:
 
 
 def parse_untc_xml(data: bytes, *, filename: str, item: str | None = None,
-                   as_of: str | None = None) -> ParseResult:
+                   as_of: str | None = None) -> FrameResult:
     if not data.strip():
         raise SourceError("file is empty", file=filename)
     if len(data) > MAX_FILE_BYTES:
@@ -108,9 +108,8 @@ def parse_untc_xml(data: bytes, *, filename: str, item: str | None = None,
     if item and item != stated:
         raise SourceError(f"file states treaty {stated}, expected {item}", file=filename)
 
-    result = ParseResult(file=filename)
     eif = _text(external, "EIF/Labeltext")
-    result.facts.update(
+    facts = dict(
         instrument=stated, format="untc_xml",
         title=_text(external, "Titlesect"), subtitle=_text(external, "Subtitlesect"),
         conclusion=_text(external, "Conclusion"), entry_into_force_text=eif,
@@ -122,17 +121,15 @@ def parse_untc_xml(data: bytes, *, filename: str, item: str | None = None,
         },
     )
     tgroup = treaty.find("Participants/Table/TGroup")
-    result.facts["has_participant_table"] = tgroup is not None
+    facts["has_participant_table"] = tgroup is not None
     if tgroup is None:
-        result.warnings.append("header only: the file has status counts but no participant table")
-        result.facts.update(counted_signatories=None, counted_parties=None)
-        return result
+        return status_result(filename, facts={**facts, "counted_signatories": None, "counted_parties": None},
+                             warnings=["header only: the file has status counts but no participant table"])
     headers = ["".join(e.itertext()) for e in tgroup.findall("Thead/Row/Entry")]
     body = []
     for row_no, row in enumerate(tgroup.findall("Tbody/Rows/Row"), start=1):
         body.append((row_no, ["".join(e.itertext()) for e in row.findall("Entry")]))
     from . import instrument_by_mtdsg
     info = instrument_by_mtdsg().get(stated, {})
-    read_rows(result, headers, body, item=stated, adopted_on=info.get("actions_from") or info.get("adopted_on"),
-              as_of=date.fromisoformat(as_of) if as_of else None)
-    return result
+    return read_rows(filename, headers, body, item=stated, adopted_on=info.get("actions_from") or info.get("adopted_on"),
+                     as_of=date.fromisoformat(as_of) if as_of else None, facts=facts)

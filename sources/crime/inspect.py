@@ -1,0 +1,26 @@
+"""What `unodc-indicators inspect crime_statistics FILE` says of one file: a UN-CTS file, else the
+WDR drug seizures table."""
+from __future__ import annotations
+
+from ..errors import SourceError
+from .cts import parse_cts
+from .wdr_seizures import parse_wdr_seizures
+
+
+def inspect(data: bytes, name: str, shown_as: str) -> dict:
+    try:
+        result, layout = parse_cts(data, filename=name), "UN-CTS"
+    except SourceError as exc:
+        if "not a UN-CTS layout" not in exc.reason:
+            raise
+        result, layout = parse_wdr_seizures(data, filename=name), "WDR drug seizures (7.1)"
+    facts = {k: v for k, v in result.facts.items() if k not in ("notes",)}
+    return {
+        "file": shown_as, "family": "crime_statistics", "usable": True, "layout": layout,
+        "header": result.header, "header_fingerprint": result.header_fingerprint,
+        "rows_in": result.rows_in, "rows_accepted": result.rows_accepted,
+        "rows_rejected": result.rows_rejected, "rows_not_available": result.rows_not_available,
+        "reconciles": result.reconciles,
+        "rejects": result.rejects.to_dicts(), "summary": {"layout": layout, **facts},
+        "warnings": result.warnings,
+    }

@@ -1,0 +1,22 @@
+"""What `unodc-indicators inspect crop_surveys FILE` says of one file: a WDR annex table (a
+workbook), else compiled country-year figures (CSV)."""
+from __future__ import annotations
+
+from .compiled import parse_compiled
+from .wdr_annex import parse_wdr_annex
+
+
+def inspect(data: bytes, name: str, shown_as: str) -> dict:
+    if data.startswith(b"PK") or name.lower().endswith((".xlsx", ".xls")):
+        result, layout = parse_wdr_annex(data, filename=name), "WDR annex table"
+    else:
+        result, layout = parse_compiled(data, filename=name), "compiled country-year figures"
+    return {
+        "file": shown_as, "family": "crop_surveys", "usable": True, "layout": layout,
+        "header": result.header, "header_fingerprint": result.header_fingerprint,
+        "rows_in": result.rows_in, "rows_accepted": result.rows_accepted,
+        "rows_rejected": result.rows_rejected, "rows_not_available": result.rows_not_available,
+        "reconciles": result.reconciles,
+        "rejects": result.rejects.to_dicts(), "summary": {"layout": layout, **result.facts},
+        "warnings": result.warnings,
+    }
