@@ -73,11 +73,18 @@ class RuleContext:
     the published warehouse, the snapshot store, the configured limits, and its family's
     declaration (sources/family.py). The rules of a family are plain functions (schemas/*.py)."""
 
+    rate_min_rows = RATE_MIN_ROWS
+
     def __init__(self, con, pipeline: PipelineResource, family: str | None = None):
         self.con, self.pipeline, self.family_name = con, pipeline, family
-        self.paths = pipeline.paths()
-        self.max_reject_rate = pipeline.max_reject_rate
-        self.rate_min_rows = RATE_MIN_ROWS
+
+    @property
+    def paths(self):
+        return self.pipeline.paths()
+
+    @property
+    def max_reject_rate(self) -> float:
+        return self.pipeline.max_reject_rate
 
     @property
     def family(self):

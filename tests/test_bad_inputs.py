@@ -7,12 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from orchestration.inspect import inspected_families
 from sources.errors import SourceError
 
 from .bad_inputs.cases import BASES, CASES, Loaded, Refused
 from .bad_inputs.run import base_outcome, outcome, write
 
-FAMILIES = ("ratification", "crime_statistics", "crop_surveys", "project_outputs")
+# Every family whose files `inspect` reads has its bad inputs.
+FAMILIES = inspected_families()
 
 
 @pytest.fixture(scope="module")
@@ -242,10 +244,11 @@ def test_a_release_that_shrinks_the_warehouse_or_a_file_of_rejects_does_not_publ
     import hashlib
     import shutil
 
-    from orchestration.assets.crime import _newest_releases_shrink
-    from orchestration.checks import read_table
+    from orchestration.checks import RuleContext, read_table
     from orchestration.cli import main
     from orchestration.resources import PipelineResource
+    from orchestration.warehouse.database import connect
+    from schemas.crime import newest_releases_shrink
     from sources.snapshots import SnapshotStore
 
     from .bad_inputs.build import HOMICIDE, rows_of
@@ -275,11 +278,13 @@ def test_a_release_that_shrinks_the_warehouse_or_a_file_of_rejects_does_not_publ
     assert hashlib.sha256(_published(home).read_bytes()).hexdigest() == before
     pipeline = PipelineResource(home=str(home))
     files = read_table(pipeline, "raw", "crime_files")
-    passed, meta = _newest_releases_shrink(files, pipeline)
-    assert not passed and "lost 76301 of 76338 (100%) rows" in meta["says"], meta
-    monkeypatch.setenv("UNODC_ACCEPT_SHRINK", "cts_intentional_homicide")
-    passed, meta = _newest_releases_shrink(files, pipeline)
-    assert passed and [c["dataset"] for c in meta["accepted_by_UNODC_ACCEPT_SHRINK"].data] == ["cts_intentional_homicide"]
+    with connect(pipeline.paths().build_db) as con:
+        context = RuleContext(con, pipeline, "crime_statistics")
+        passed, meta = newest_releases_shrink(files, context)
+        assert not passed and "lost 76301 of 76338 (100%) rows" in meta["says"], meta
+        monkeypatch.setenv("UNODC_ACCEPT_SHRINK", "cts_intentional_homicide")
+        passed, meta = newest_releases_shrink(files, context)
+    assert passed and [c["dataset"] for c in meta["accepted_by_UNODC_ACCEPT_SHRINK"]] == ["cts_intentional_homicide"]
 
 
 def test_rows_of_only_not_available_markers_reconcile_in_the_files_table_the_build_checks(tmp_path):
@@ -288,8 +293,8 @@ def test_rows_of_only_not_available_markers_reconcile_in_the_files_table_the_bui
     Through the ingest the build runs, they are now a counted category the check adds in."""
     from schemas import validate
     from schemas.common import SourceFiles
-    from sources.crime.ingest import ingest as ingest_crime
-    from sources.crops.ingest import ingest as ingest_crops
+    from sources.family import family
+    from sources.ingest import ingest
     from sources.snapshots import SnapshotStore
 
     from .bad_inputs.cases import CASES
@@ -306,8 +311,8 @@ def test_rows_of_only_not_available_markers_reconcile_in_the_files_table_the_bui
     cts = store.put(made["prisons"].make(), {**meta, "dataset": "cts_prisons_and_prisoners", "family": "crime_statistics",
                                              "format": "cts", "item": "cts_prisons_and_prisoners",
                                              "filename": "data_cts_prisons_and_prisoners.xlsx"})
-    crops = ingest_crops(store, [annex, csv]).files
-    crime = ingest_crime(store, [cts], lambda rows, snap: None).files
+    crops = ingest(family("crop_surveys"), store, [annex, csv])["crop_files"]
+    crime = ingest(family("crime_statistics"), store, [cts], lambda name, rows, snap: None)["crime_files"]
     for files in (crops, crime):
         assert files["rows_not_available"].to_list() == [1] * files.height, files
         assert (files["rows_in"] == files["rows_accepted"] + files["rows_rejected"] + 1).all()

@@ -204,7 +204,8 @@ def test_a_release_without_a_date_takes_its_snapshot_date_and_says_so(tmp_path):
     every row out of the newest-release join (fct_crime_statistics). It now takes the snapshot's
     date, and the file's warnings say so; the dbt test
     assert_every_accepted_row_of_the_newest_release_reaches_the_mart guards the join itself."""
-    from sources.crime.ingest import ingest
+    from sources.family import family
+    from sources.ingest import ingest
     from sources.snapshots import SnapshotStore
     from tests.bad_inputs.cases import cts, cts_rows
 
@@ -214,8 +215,8 @@ def test_a_release_without_a_date_takes_its_snapshot_date_and_says_so(tmp_path):
                                  "item": "cts_prisons_and_prisoners", "version": "2031-02-03", "as_of": "2031-02-03",
                                  "licence": "test", "filename": "data_cts_prisons_and_prisoners.xlsx"})
     frames = []
-    tables = ingest(store, [snap], lambda frame, _: frames.append(frame))
-    (file,) = tables.files.to_dicts()
+    tables = ingest(family("crime_statistics"), store, [snap], lambda _, frame, __: frames.append(frame))
+    (file,) = tables["crime_files"].to_dicts()
     assert file["release_date"] == "2031-02-03" and file["rows_accepted"] > 0
     assert "the snapshot's date 2031-02-03 is taken" in file["warnings"]
     assert frames[0]["release_date"].drop_nulls().len() == frames[0].height == file["rows_accepted"]

@@ -9,7 +9,7 @@ import polars as pl
 import pytest
 
 from sources.crops.compiled import parse_compiled
-from sources.crops.ingest import table_identity
+from sources.crops.rows import table_identity
 from sources.crops.wdr_annex import header_year, parse_wdr_annex, split_label
 from sources.errors import SourceError
 

@@ -52,7 +52,7 @@ def test_non_member_participants_are_present():
 def test_every_participant_in_the_real_files_maps():
     names = set()
     for path in [*UNTC_TABLE.glob("*.csv"), *(FIXTURES / "ratification").glob("*.csv"), *UNTC_XML.glob("*.xml")]:
-        names |= {r["participant"] for r in parse_status_file(path.read_bytes(), filename=path.name).rows}
+        names |= set(parse_status_file(path.read_bytes(), filename=path.name).accepted["participant"].to_list())
     assert len(names) > 190
     unmapped = sorted(n for n in names if resolve(n)[0] is None)
     assert unmapped == []

@@ -4,7 +4,7 @@ from __future__ import annotations
 import dagster as dg
 import duckdb
 
-from orchestration.assets.ratification import untc_snapshots
+from orchestration.assets.family import ASSETS
 from orchestration.checks import BLOCKING_CHECKS
 from orchestration.definitions import defs
 from orchestration.resources import PipelineResource
@@ -86,7 +86,7 @@ def test_the_snapshot_asset_fetches_from_a_mirror_and_keeps_the_bundle(http_serv
     http_server.routes["/VI-15.en.xml"] = (200, (UNTC_XML / "VI-15.en.xml").read_bytes()
                                            .replace(b"<Parties>154</Parties>", b"<Parties>155</Parties>"), {})
     monkeypatch.setenv("UNODC_UNTC_URL", http_server.base + "/{item}.en.xml")
-    result = dg.materialize([untc_snapshots],
+    result = dg.materialize([ASSETS["ratification"].snapshots],
                             resources={"pipeline": PipelineResource(home=str(tmp_path), fetch=True)})
     assert result.success
     meta = result.asset_materializations_for_node("raw__untc_snapshots")[0].metadata

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 from datetime import date
+from types import SimpleNamespace
 
 import polars as pl
 import pytest
@@ -21,8 +22,15 @@ EXAMPLE = FIXTURES / "project_outputs" / "activity-standard-example-annotated.xm
 SAMPLE = BUNDLED / "project_outputs" / "illustrative_iati_activities.xml"
 
 
+def iati_rows(data: bytes, filename: str) -> SimpleNamespace:
+    """An IATI file's parse as lists of rows by table (activities are the accepted rows)."""
+    result = parse_iati(data, filename=filename)
+    return SimpleNamespace(activities=result.accepted.to_dicts(), rejects=result.rejects.to_dicts(),
+                           facts=result.facts, **{t: frame.to_dicts() for t, frame in result.tables.items()})
+
+
 def test_the_official_annotated_example_parses_whole():
-    t = parse_iati(EXAMPLE.read_bytes(), filename=EXAMPLE.name)
+    t = iati_rows(EXAMPLE.read_bytes(), EXAMPLE.name)
     assert t.facts["version"] == "2.03" and len(t.activities) == 1
     act = t.activities[0]
     assert act["iati_identifier"] == "AA-AAA-123456789-ABC123" and act["reporting_org_ref"] == "AA-AAA-123456789"
@@ -45,7 +53,7 @@ def test_the_bundled_sample_is_what_the_generator_writes():
 
 
 def test_the_sample_is_marked_and_covers_the_cases():
-    t = parse_iati(SAMPLE.read_bytes(), filename=SAMPLE.name)
+    t = iati_rows(SAMPLE.read_bytes(), SAMPLE.name)
     assert all("illustrative" in a["title"].lower() for a in t.activities)
     assert {a["reporting_org_name"] for a in t.activities} == {"Illustrative sample, not UNODC data"}
     idents = [a["iati_identifier"] for a in t.activities]
@@ -74,7 +82,7 @@ def test_unusable_iati_files_are_refused(payload, message):
 
 def test_an_activity_without_identifier_is_rejected_with_its_position():
     xml = b'<iati-activities version="2.03"><iati-activity><title><narrative>x</narrative></title></iati-activity></iati-activities>'
-    t = parse_iati(xml, filename="a.xml")
+    t = iati_rows(xml, "a.xml")
     assert t.activities == [] and t.rejects[0]["row"] == 1 and "iati-identifier" in t.rejects[0]["reason"]
 
 
@@ -181,7 +189,7 @@ def test_the_datastore_fetch_pages_resolves_the_organisation_and_sends_the_key(h
     assert seen[1]["q"] == ['reporting_org_ref:"XX-ILLUSTRATIVE-SAMPLE"']
     assert [int(q["start"][0]) for q in seen[1:]] == [0, 5, 10, 15]
     parsed = parse_iati(store.read_bytes(report.snapshot), filename="x.xml")
-    assert len(parsed.activities) == len(docs)
+    assert parsed.accepted.height == len(docs)
     assert "secret-key-123" not in json.dumps(report.snapshot.record())
     (again,) = fetch_iati(store)
     assert again.status == "unchanged", again.message
@@ -208,22 +216,23 @@ def test_a_failing_datastore_keeps_what_was_there(http_server, monkeypatch, tmp_
 
 def test_a_real_iati_file_replaces_the_illustrative_sample(tmp_path):
     from sources.catalog import import_bundled
-    from sources.iati.ingest import ingest
+    from sources.family import family
     from sources.iati.landing import iati_landing_dir, import_landing
+    from sources.ingest import ingest
     from sources.snapshots import SnapshotStore
 
     store = SnapshotStore(tmp_path / "snapshots")
     import_bundled(store, "project_outputs")
-    before = ingest(store, store.list())
-    assert before.iati["activities"]["is_illustrative"].all()
+    before = ingest(family("project_outputs"), store, store.list())
+    assert before["iati_activities"]["is_illustrative"].all()
     landing = iati_landing_dir(tmp_path)
     landing.mkdir(parents=True)
     (landing / "activities.xml").write_bytes(EXAMPLE.read_bytes())
     (snap,) = import_landing(store, tmp_path)
     assert snap.dataset == "iati_activities" and import_landing(store, tmp_path) == [snap]   # stored once
-    after = ingest(store, store.list())
-    assert after.iati["activities"]["iati_identifier"].to_list() == ["AA-AAA-123456789-ABC123"]
-    assert not after.iati["activities"]["is_illustrative"].any()
+    after = ingest(family("project_outputs"), store, store.list())
+    assert after["iati_activities"]["iati_identifier"].to_list() == ["AA-AAA-123456789-ABC123"]
+    assert not after["iati_activities"]["is_illustrative"].any()
 
 
 IATI_SCHEMA = FIXTURES / "iati-schema"
@@ -272,7 +281,7 @@ def test_the_schema_check_catches_an_actual_before_its_target(iati_schema):
 
 def test_only_the_newest_generated_sample_stands_in(tmp_path):
     from sources.catalog import import_bundled
-    from sources.iati.ingest import usable_snapshots
+    from sources.iati.rows import usable_snapshots
     from sources.snapshots import SnapshotStore
     import yaml
 
@@ -288,12 +297,14 @@ def test_only_the_newest_generated_sample_stands_in(tmp_path):
 def test_columns_keep_their_declared_types_when_no_row_fills_them(tmp_path):
     """Issue 20, defect 3: in a real IATI file no recipient-country had a percentage; the all-empty
     column was inferred as text and pandera_iati_countries stopped the build. Types now come from
-    the declared schema (sources/iati/ingest.py EMPTY), whatever the data holds."""
+    the declared schema (sources/iati/rows.py EMPTY), whatever the data holds."""
     import re
 
     from schemas import validate
     from schemas.project_outputs import IatiCountries, IatiSectors
-    from sources.iati.ingest import EMPTY, ingest
+    from sources.family import family
+    from sources.iati.rows import EMPTY
+    from sources.ingest import ingest
     from sources.snapshots import SnapshotStore
 
     text = re.sub(r' percentage="[^"]*"', "", build())
@@ -301,12 +312,12 @@ def test_columns_keep_their_declared_types_when_no_row_fills_them(tmp_path):
     snap = store.put(text.encode(), {"dataset": "iati_activities", "family": "project_outputs", "format": "iati_xml",
                                      "item": "iati", "version": "v1", "as_of": "2026-01-01", "licence": "test",
                                      "filename": "iati_activities.xml"})
-    tables = ingest(store, [snap])
+    tables = ingest(family("project_outputs"), store, [snap])
     for name in ("countries", "sectors", "activities", "values"):
-        frame = tables.iati[name]
+        frame = tables[f"iati_{name}"]
         assert frame.height > 0
         for column, dtype in EMPTY[name].items():
             assert frame.schema[column] == dtype, (name, column, frame.schema[column])
-    assert tables.iati["countries"]["percentage"].null_count() == tables.iati["countries"].height
-    assert validate(IatiCountries, tables.iati["countries"])[0]
-    assert validate(IatiSectors, tables.iati["sectors"])[0]
+    assert tables["iati_countries"]["percentage"].null_count() == tables["iati_countries"].height
+    assert validate(IatiCountries, tables["iati_countries"])[0]
+    assert validate(IatiSectors, tables["iati_sectors"])[0]

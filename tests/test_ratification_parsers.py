@@ -23,7 +23,7 @@ def test_full_xml_tables_match_the_counts_they_declare(name):
     assert facts["has_participant_table"]
     assert facts["counted_parties"] == facts["declared_parties"]
     assert facts["counted_signatories"] == (facts["declared_signatories"] or 0)
-    assert result.rejects == []
+    assert result.rejects.is_empty()
     assert result.reconciles
 
 
@@ -39,7 +39,7 @@ def test_real_xml_quirks_are_present_and_survived():
 
 def test_footnotes_are_stripped_from_names_but_kept():
     result = parse(UNTC_XML / "VI-15.en.xml")
-    notes = {r["participant"]: r["footnotes"] for r in result.rows if r["footnotes"]}
+    notes = {r["participant"]: r["footnotes"] for r in result.accepted.to_dicts() if r["footnotes"]}
     assert notes, "VI-15 has footnoted participants"
     assert all("<" not in name for name in notes)
     assert split_footnotes("Participant<superscript>2,3,4,5</superscript>") == ("Participant", ["2", "3", "4", "5"])
@@ -47,22 +47,22 @@ def test_footnotes_are_stripped_from_names_but_kept():
 
 def test_vi18_second_column_is_participation_not_signature():
     result = parse(UNTC_XML / "VI-18.en.xml")
-    kinds = {r["action_kind"] for r in result.rows}
+    kinds = set(result.accepted["action_kind"].to_list())
     assert "signature" not in kinds
     assert "participation" in kinds
-    afghanistan = [r for r in result.rows if r["participant"] == "Afghanistan"]
+    afghanistan = result.accepted.filter(result.accepted["participant"] == "Afghanistan").to_dicts()
     assert len(afghanistan) == 1
     assert afghanistan[0]["action_kind"] == "participation"
     assert afghanistan[0]["action_date"] == date(2015, 2, 19)
     # Participation by way of the 1972 Protocol predates the amended Convention (8 Aug 1975).
-    assert min(r["action_date"] for r in result.rows) < date(1975, 8, 8)
+    assert result.accepted["action_date"].min() < date(1975, 8, 8)
 
 
 def test_header_only_xml_gives_counts_and_no_rows():
     result = parse(UNTC_XML / "VI-19.en.xml")
     assert result.facts["has_participant_table"] is False
     assert (result.facts["declared_signatories"], result.facts["declared_parties"]) == (87, 190)
-    assert result.rows == [] and result.rows_in == 0
+    assert result.accepted.is_empty() and result.rows_in == 0
     assert any("header only" in w for w in result.warnings)
 
 
@@ -71,7 +71,7 @@ def test_header_only_xml_gives_counts_and_no_rows():
 def test_every_2015_status_table_parses_without_loss(path):
     result = parse(path)
     assert result.rows_in > 100
-    assert result.rejects == []
+    assert result.rejects.is_empty()
     assert result.reconciles
     assert result.facts["counted_parties"] > 0
 
@@ -109,11 +109,11 @@ def test_a_bad_cell_rejects_its_row_with_row_column_and_reason():
     lines[5] = "Atlantis,,1 Jan 2003 z"
     data = ("\n".join(lines) + "\n").encode()
     result = parse_status_file(data, filename="18-12.csv")
-    by_row = {r.row: r for r in result.rejects}
+    by_row = {r["row"]: r for r in result.rejects.to_dicts()}
     assert set(by_row) == {4, 6}
-    assert by_row[4].column.startswith("Ratification") and "7 Octo 2002" in by_row[4].reason
+    assert by_row[4]["column"].startswith("Ratification") and "7 Octo 2002" in by_row[4]["reason"]
     assert result.reconciles
-    assert result.rows_in == len({r["source_row"] for r in result.rows}) + 2
+    assert result.rows_in == result.accepted["source_row"].n_unique() + 2
 
 
 def test_files_that_cannot_be_used_name_the_file():

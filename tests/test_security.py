@@ -283,13 +283,17 @@ def test_a_url_template_fills_only_its_named_placeholders(monkeypatch):
         dataset_url("untc_status", chapter="VI", item="VI-15")
 
 
-def test_the_readme_lists_every_setting_with_its_default():
-    """The README's table of settings is the settings module's, variable for variable."""
-    from sources.settings import SETTINGS
+def test_the_readme_lists_every_setting_with_its_default_and_meaning():
+    """The README's table of settings is the settings module's, variable for variable, with the URL
+    of every dataset the families' datasets files declare."""
+    from sources.settings import every_setting
 
+    settings_ = every_setting()
     readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
-    rows = dict(re.findall(r"^\| `(UNODC_[A-Z_]+)` \| ([^|]*) \|", readme, re.M))
-    assert set(rows) == {s.name for s in SETTINGS}, set(rows) ^ {s.name for s in SETTINGS}
-    for s in SETTINGS:
-        shown = rows[s.name].strip().strip("`")
-        assert shown == (s.default if s.default is not None else "(unset)"), (s.name, shown)
+    rows = {name: (default, meaning) for name, default, meaning in
+            re.findall(r"^\| `(UNODC_[A-Z_]+)` \| ([^|]*) \| (.*) \|$", readme, re.M)}
+    assert set(rows) == {s.name for s in settings_}, set(rows) ^ {s.name for s in settings_}
+    for s in settings_:
+        default, meaning = rows[s.name]
+        assert default.strip().strip("`") == (s.default if s.default is not None else "(unset)"), (s.name, default)
+        assert meaning.strip() == s.meaning, (s.name, meaning)

@@ -95,7 +95,7 @@ def find_header(frame: pl.DataFrame, filename: str, sheet: str | None) -> int:
 
 def parse_cts(data: bytes, *, filename: str, min_year: int = 1900, single_indicator: str | None = None) -> FrameResult:
     """`single_indicator`: the one indicator a dataset declares (`single_indicator:` in
-    sources/datasets.yaml); only then may a file lack its Indicator column, and the indicator is
+    sources/crime/datasets.yaml); only then may a file lack its Indicator column, and the indicator is
     inferred and said so. Without it a file without Indicator is refused: its rows could not be
     told apart from the other indicators of the dataset, and the release would lose them."""
     sheet, raw = read_table(data, filename)
@@ -205,7 +205,7 @@ def parse_cts(data: bytes, *, filename: str, min_year: int = 1900, single_indica
     result.facts["indicator_inferred"] = inferred
     if inferred:
         result.warnings.append(f"no Indicator column: every row is taken as {inferred!r}, the one indicator "
-                               "the dataset declares (sources/datasets.yaml single_indicator)")
+                               "the dataset declares (sources/crime/datasets.yaml single_indicator)")
     if extra:
         result.warnings.append(f"extra column(s) kept: {', '.join(extra)}")
     if result.facts["missing_optional"]:

@@ -1,4 +1,4 @@
-"""Live fetch of every configured UN-CTS file (datasets.yaml, format cts)."""
+"""Live fetch of every configured UN-CTS file (sources/crime/datasets.yaml, format cts)."""
 from __future__ import annotations
 
 from ..catalog import FetchReport, dataset_url, datasets, fetch_item

@@ -1,0 +1,113 @@
+"""A source family is declared once (sources/<package>/family.py and datasets.yaml): the declarations
+are found, hold together, and cover the bundled snapshots."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from sources.family import SOURCES, Family, datasets_files, families, family, with_raw_tables
+
+from .conftest import BUNDLED
+
+
+def test_families_finds_every_declared_family():
+    declared = {p.parent.name for p in SOURCES.glob("*/family.py")}
+    found = families()
+    assert {f.package.rsplit(".", 1)[-1] for f in found} == declared
+    assert {f.name for f in found} >= {"strategy", "ratification", "crime_statistics", "crop_surveys",
+                                       "project_outputs"}
+    assert [f.order for f in found] == sorted(f.order for f in found)
+    assert family("crop_surveys").package == "sources.crops"
+    with pytest.raises(KeyError, match="no source family 'nope'"):
+        family("nope")
+
+
+def test_every_dataset_of_the_datasets_files_belongs_to_a_declared_family():
+    from sources.catalog import datasets
+
+    files = {p.parent for p in SOURCES.glob("*/datasets.yaml")}
+    # A datasets file outside a family folder would be read by nobody.
+    assert files == set(datasets_files()) and files <= {f.folder for f in families()}
+    assert not (SOURCES / "datasets.yaml").exists()
+    names = {f.name for f in families()}
+    declared = datasets()
+    for folder, content in datasets_files().items():
+        (owner,) = [f for f in families() if f.folder == folder]
+        for name in content.get("datasets") or {}:
+            assert declared[name]["family"] == owner.name, name
+    assert {cfg["family"] for cfg in declared.values()} <= names
+    # Every dataset with a live URL has its variable, and every family's freshness names days and why.
+    for name, cfg in declared.items():
+        assert cfg["url"] and cfg["url_env"].startswith("UNODC_") and cfg["title"], name
+    for f in families():
+        for prefix, (days, why) in f.freshness().items():
+            assert days > 0 and len(why) > 10, (f.name, prefix)
+
+
+def test_a_dataset_declared_by_two_families_is_refused(monkeypatch):
+    import sources.catalog as catalog
+
+    twice = (family("crime_statistics"), Family(name="other", title="x", package="sources.crime"))
+    monkeypatch.setattr(catalog, "families", lambda: twice)
+    catalog.datasets.cache_clear()
+    try:
+        with pytest.raises(ValueError, match="dataset .cts_intentional_homicide. is declared by crime_statistics and by other"):
+            catalog.datasets()
+    finally:
+        catalog.datasets.cache_clear()
+
+
+def test_each_dataset_url_is_a_setting_of_its_own():
+    from sources.catalog import datasets
+    from sources.settings import every_setting
+
+    by_name = {s.name: s for s in every_setting()}
+    for name, cfg in datasets().items():
+        setting = by_name[cfg["url_env"]]
+        assert setting.default is None and setting.meaning.startswith(f"URL of {cfg['title']}"), name
+    assert "{chapter}, {item}" in by_name["UNODC_UNTC_URL"].meaning
+
+
+def bundled_sidecars() -> list[tuple[Path, dict]]:
+    return [(p, yaml.safe_load(p.read_text())) for p in sorted(BUNDLED.rglob("*.snapshot.yaml"))]
+
+
+def test_every_family_parses_the_formats_of_its_bundled_snapshots():
+    sidecars = bundled_sidecars()
+    assert sidecars
+    names = {f.name for f in families()}
+    covered = set()
+    for path, meta in sidecars:
+        # A bundled file sits in its family's folder and names a declared family.
+        assert path.relative_to(BUNDLED).parts[0] == meta["family"] and meta["family"] in names, path
+        declared = family(meta["family"])
+        if declared.snapshots is None:
+            continue                  # a reference family: another asset reads its snapshot
+        assert meta["format"] in declared.parsers, (path, meta["format"], sorted(declared.parsers))
+        covered.add(declared.name)
+    assert covered == {f.name for f in with_raw_tables()}
+
+
+def test_the_declared_tables_checks_and_hooks_hold_together():
+    for f in with_raw_tables():
+        tables = {t.name for t in f.tables}
+        assert f.files in tables and f.rejects in tables and f.rows is not None, f.name
+        assert f.tables_asset and f.snapshots.endswith("_snapshots"), f.name
+        for t in f.tables:
+            assert t.model().__name__ == t.schema.rsplit(".", 1)[1]     # the pandera model exists
+            assert not (t.by_parts and t.make), t.name
+        for check in f.checks:
+            assert check.table in tables and callable(check.function()), check.name
+    names = [c.name for f in families() for c in f.checks]
+    assert len(names) == len(set(names)), "a check name is used twice"
+    diffed = [t for f in families() for t in f.diffs]
+    assert len(diffed) == len(set(diffed))
+
+
+def test_the_registry_answers_lines_only_by_families_that_answer_indicators():
+    from schemas.registry import FAMILIES
+
+    assert FAMILIES == [f.name for f in families() if f.answers_indicators]
+    assert "strategy" not in FAMILIES and "ratification" in FAMILIES
