@@ -48,7 +48,7 @@ def rows(result: FrameResult, snap: Snapshot, tag: list[pl.Expr]) -> dict[str, p
 
 
 def file_row(row: dict, result: FrameResult, snap: Snapshot) -> dict:
-    # An IATI file has no header row to fingerprint, nor a template a fixed one: zeros say so.
+    # The family's files record no header fingerprint (zeros): an IATI file has no header row.
     return {**{k: row[k] for k in ("snapshot_id", "dataset", "format", "source_file")}, "header_fingerprint": "0" * 16,
             **{k: row[k] for k in ("rows_in", "rows_accepted", "rows_rejected", "rows_not_available")},
             "is_illustrative": snap.dataset == ILLUSTRATIVE, "facts": json.dumps(result.facts, default=str)}
