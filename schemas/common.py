@@ -29,7 +29,8 @@ def source_row(ge: int = 1, description: str = "The row of the source file (as a
 
 
 Snapshots = Table("snapshots", "The provenance of every snapshot a build read (raw.<family>_snapshots).", [
-    replace(SNAPSHOT_ID, unique=True),
+    Column("snapshot_id", pl.Utf8, "The snapshot's id: sha256 of the file's and its sidecar's sha256 together.",
+           unique=True, pattern=SHA256_PATTERN),
     Column("name", pl.Utf8, "The snapshot's name in the store: dataset/version/filename."),
     Column("dataset", pl.Utf8, "The source dataset (sources/datasets.yaml).", pattern=r"^[a-z0-9_]+$"),
     Column("family", pl.Utf8, "The source family the snapshot belongs to."),
