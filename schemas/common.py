@@ -12,20 +12,26 @@ ISO3_PATTERN = r"^[A-Z]{3}$"
 SHA256_PATTERN = r"^[0-9a-f]{64}$"
 M49_PATTERN = r"^\d{3}$"
 
-SNAPSHOT_ID = Column("snapshot_id", pl.Utf8, "The source file's snapshot (sha256 of its bytes and sidecar): the family's snapshots table says which file, from where and when.",
-                     pattern=SHA256_PATTERN)
+SNAPSHOT_ID = Column("snapshot_id", pl.Utf8,
+                     "The source file's snapshot (sha256 of its bytes and sidecar): the family's snapshots table "
+                     "says which file, from where and when.", pattern=SHA256_PATTERN)
 DATASET = Column("dataset", pl.Utf8, "The source dataset the file belongs to (sources/datasets.yaml).")
 FORMAT = Column("format", pl.Utf8, "The file's format, which chose its parser.")
 SOURCE_FILE = Column("source_file", pl.Utf8, "The name of the source file the row was read from.")
-IS_ILLUSTRATIVE = Column("is_illustrative", pl.Boolean, "True where the row rests on the generated, illustrative IATI sample, not on real data.")
+IS_ILLUSTRATIVE = Column("is_illustrative", pl.Boolean,
+                         "True where the row rests on the generated, illustrative IATI sample, not on real data.")
 FACTS = Column("facts", pl.Utf8, "JSON: what the parser found in the file besides its rows (title, unit, footnotes, ...).")
-WARNINGS = Column("warnings", pl.Utf8, "JSON list: what the parser noticed and kept (repeated keys, unknown units, totals that differ).")
+WARNINGS = Column("warnings", pl.Utf8,
+                  "JSON list: what the parser noticed and kept (repeated keys, unknown units, totals that differ).")
 HEADER_FINGERPRINT = Column("header_fingerprint", pl.Utf8, "Hash of the header row: a changed layout shows here.",
                             pattern=r"^[0-9a-f]{16}$")
 
 
-def source_row(ge: int = 1, description: str = "The row of the source file (as a spreadsheet numbers it, header included) the value was read from.") -> Column:
-    return Column("source_row", pl.Int64, description, ge=ge)
+def source_row(ge: int = 1) -> Column:
+    """The row a value was read from; `ge`: the first row data can be on (under a header)."""
+    return Column("source_row", pl.Int64,
+                  "The row of the source file (as a spreadsheet numbers it, header included) the value was read from.",
+                  ge=ge)
 
 
 Snapshots = Table("snapshots", "The provenance of every snapshot a build read (raw.<family>_snapshots).", [

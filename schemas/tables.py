@@ -4,7 +4,7 @@ family that read nothing, and the dbt source entry with its column documentation
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
