@@ -2,8 +2,7 @@
 import dagster as dg
 import polars as pl
 
-from schemas.common import Rejects, Snapshots, SourceFiles
-from schemas.crime import CtsObservations, DrugSeizures, ReportingUnits
+from schemas.crime import CrimeFiles, CrimeRejects, CrimeSnapshots, CtsObservations, DrugSeizures, ReportingUnits
 from sources.crime.fetch import fetch_cts
 from sources.crime.ingest import ingest
 
@@ -120,15 +119,14 @@ def _newest_releases_shrink(files: pl.DataFrame, pipeline: PipelineResource) -> 
 
 
 checks = family_checks("crime_statistics", snapshots=[
-    pandera_check(SNAPSHOTS, Snapshots),
+    pandera_check(CrimeSnapshots),
     freshness_check(SNAPSHOTS, "crime_statistics"),
 ], tables=[
-    # 19 million rows at ×100: checked a million rows at a time, each snapshot's rows together.
-    pandera_check(OBSERVATIONS, CtsObservations, batch_by="snapshot_id"),
-    pandera_check(SEIZURES, DrugSeizures),
-    pandera_check(FILES, SourceFiles),
-    pandera_check(REJECTS, Rejects),
-    pandera_check(UNITS, ReportingUnits),
+    pandera_check(CtsObservations),
+    pandera_check(DrugSeizures),
+    pandera_check(CrimeFiles),
+    pandera_check(CrimeRejects),
+    pandera_check(ReportingUnits),
     file_reject_rate(FILES, "crime_reject_rate"),
     rule_check(FILES, "cts_newest_release_does_not_shrink",
                f"The newest release of a UN-CTS dataset keeps at least {1 - MAX_SHRINK:.0%} of the published "

@@ -2,8 +2,7 @@
 import dagster as dg
 import polars as pl
 
-from schemas.common import Rejects, Snapshots, SourceFiles
-from schemas.crops import AnnexValues, CompiledValues, TotalChecks
+from schemas.crops import AnnexValues, CompiledValues, CropFiles, CropRejects, CropSnapshots, TotalChecks
 from sources.crops.ingest import ingest
 
 from ..checks import family_checks, file_reject_rate, pandera_check, rule_check
@@ -60,14 +59,14 @@ def _totals_agree(frame: pl.DataFrame, _) -> tuple[bool, dict]:
 
 
 checks = family_checks("crop_surveys", snapshots=[
-    pandera_check(SNAPSHOTS, Snapshots),
+    pandera_check(CropSnapshots),
     freshness_check(SNAPSHOTS, "crop_surveys"),
 ], tables=[
-    pandera_check(ANNEX, AnnexValues),
-    pandera_check(COMPILED, CompiledValues),
-    pandera_check(CHECKS, TotalChecks),
-    pandera_check(FILES, SourceFiles),
-    pandera_check(REJECTS, Rejects),
+    pandera_check(AnnexValues),
+    pandera_check(CompiledValues),
+    pandera_check(TotalChecks),
+    pandera_check(CropFiles),
+    pandera_check(CropRejects),
     file_reject_rate(FILES, "crop_reject_rate"),
     rule_check(CHECKS, "crop_totals_match_rows",
                "Each annex table's totals against the sum of its rows; a discrepancy is reported with its numbers, "

@@ -1,9 +1,9 @@
 """Technical-assistance project outputs: IATI activities and filled submission templates."""
 import dagster as dg
 
-from schemas.common import Rejects, Snapshots, SourceFiles
 from schemas.project_outputs import (IatiActivities, IatiBudgets, IatiCountries, IatiIndicators, IatiSectors,
-                                     IatiTransactions, IatiValues, TemplateValues)
+                                     IatiTransactions, IatiValues, ProjectFiles, ProjectRejects, ProjectSnapshots,
+                                     TemplateValues)
 from sources.iati.fetch import fetch_iati
 from sources.iati.ingest import ingest
 from sources.iati.landing import import_landing
@@ -60,18 +60,10 @@ def project_raw_tables(pipeline: PipelineResource):
 
 
 checks = family_checks("project_outputs", snapshots=[
-    pandera_check(SNAPSHOTS, Snapshots),
+    pandera_check(ProjectSnapshots),
     freshness_check(SNAPSHOTS, "project_outputs"),
 ], tables=[
-    pandera_check(["raw", "iati_activities"], IatiActivities),
-    pandera_check(["raw", "iati_countries"], IatiCountries),
-    pandera_check(["raw", "iati_values"], IatiValues),
-    pandera_check(["raw", "iati_sectors"], IatiSectors),
-    pandera_check(["raw", "iati_indicators"], IatiIndicators),
-    pandera_check(["raw", "iati_budgets"], IatiBudgets),
-    pandera_check(["raw", "iati_transactions"], IatiTransactions),
-    pandera_check(TEMPLATES, TemplateValues),
-    pandera_check(FILES, SourceFiles),
-    pandera_check(REJECTS, Rejects),
+    *(pandera_check(t) for t in (IatiActivities, IatiCountries, IatiValues, IatiSectors, IatiIndicators, IatiBudgets,
+                                 IatiTransactions, TemplateValues, ProjectFiles, ProjectRejects)),
     file_reject_rate(FILES, "project_reject_rate"),
 ])

@@ -4,8 +4,7 @@ import dagster as dg
 from dagster import AssetExecutionContext
 import polars as pl
 
-from schemas.common import Rejects, Snapshots
-from schemas.ratification import Instruments, TreatyActions, TreatyEndnotes, TreatyStatus
+from schemas.ratification import Instruments, TreatyActions, TreatyEndnotes, TreatyStatus, UntcRejects, UntcSnapshots
 from sources.ratification.fetch import fetch_untc
 from sources.ratification.ingest import ingest
 
@@ -93,14 +92,14 @@ def read_status(pipeline: PipelineResource) -> pl.DataFrame:
 
 
 checks = family_checks("ratification", snapshots=[
-    pandera_check(SNAPSHOTS, Snapshots),
+    pandera_check(UntcSnapshots),
     freshness_check(SNAPSHOTS, "ratification"),
 ], tables=[
-    pandera_check(ACTIONS, TreatyActions),
-    pandera_check(STATUS, TreatyStatus),
-    pandera_check(ENDNOTES, TreatyEndnotes),
-    pandera_check(INSTRUMENTS, Instruments),
-    pandera_check(REJECTS, Rejects),
+    pandera_check(TreatyActions),
+    pandera_check(TreatyStatus),
+    pandera_check(TreatyEndnotes),
+    pandera_check(Instruments),
+    pandera_check(UntcRejects),
     rule_check(ACTIONS, "participants_mapped",
                "Every participant name maps to a country or participant code; unmapped names are listed.",
                _participants_mapped),
