@@ -28,9 +28,11 @@ DIFFED = {
     "fct_crime_statistics": (["dataset", "reporting_unit", "indicator", "dimension", "category", "sex", "age", "year",
                               "unit", "occurrence"], ["value_text"]),
     # Every table the exports draw on is compared: the WDR seizures (table 7.1), where a revised
-    # kilogram equivalent alone is a change, and the project outputs (table P.1).
-    "fct_drug_seizures": (["country_iso3", "year", "drug_group", "drug_subgroup", "drug_name", "unit_text", "source_type",
-                           "occurrence"], ["quantity", "kg_equivalent", "is_reported_total", "region_in_source",
+    # kilogram equivalent alone is a change, and the project outputs (table P.1). Two editions of
+    # table 7.1 give the same country-year-drug (2018-2020): the edition is part of the key, so a
+    # new edition's rows are added beside the older edition's, never paired with them as revisions.
+    "fct_drug_seizures": (["edition", "country_iso3", "year", "drug_group", "drug_subgroup", "drug_name", "unit_text",
+                           "source_type", "occurrence"], ["quantity", "kg_equivalent", "is_reported_total", "region_in_source",
                                            "subregion_in_source", "comment"]),
     "fct_project_outputs": (["indicator_code", "country_iso3", "year", "activity_ids"], ["value", "is_illustrative"]),
 }
