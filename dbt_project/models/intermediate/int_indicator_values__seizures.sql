@@ -75,8 +75,8 @@ aggregate_facts as (
         count(distinct grouped.ref_area_code) filter (where grouped.is_member) as members_reporting,
         count(distinct grouped.ref_area_code) as areas_reporting,
         count(*) filter (where grouped.aggregation_rule like 'reported total%') as areas_by_total,
-        string_agg(distinct grouped.snapshot_ids, ',') as snapshot_ids,
-        string_agg(distinct grouped.edition_rule, '; ') as edition_rule,
+        string_agg(distinct grouped.snapshot_ids, ',' order by grouped.snapshot_ids) as snapshot_ids,
+        string_agg(distinct grouped.edition_rule, '; ' order by grouped.edition_rule) as edition_rule,
         max(grouped.vintage) as vintage
     from grouped
     group by all
