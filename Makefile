@@ -5,6 +5,8 @@ BIN    := $(VENV)/bin
 export DAGSTER_HOME ?= $(CURDIR)/var/dagster_home
 export UV_COMPILE_BYTECODE := 1
 DBT_FILES := $(shell find dbt_project/models dbt_project/macros dbt_project/tests dbt_project/seeds -type f 2>/dev/null) dbt_project/dbt_project.yml dbt_project/profiles.yml
+# The family declarations give dbt its unions over families (the variable `families`).
+FAMILY_FILES := sources/family.py $(wildcard sources/*/family.py)
 
 .PHONY: run test dev setup manifest lock clean bench bench-quick docs
 
@@ -23,7 +25,7 @@ dev: setup $(DAGSTER_HOME)/dagster.yaml
 docs: setup
 	@test -f var/build/build.duckdb || { echo "make docs: no build database yet (var/build/build.duckdb): run make run first"; exit 2; }
 	cd dbt_project && HOME=$(CURDIR)/var/build $(abspath $(BIN))/dbt docs generate --static --profiles-dir . \
-		--target-path $(CURDIR)/var/docs --quiet
+		--vars "$$($(abspath $(BIN))/python -m orchestration.dbt_project vars)" --target-path $(CURDIR)/var/docs --quiet
 	@echo "dbt documentation: $(CURDIR)/var/docs/static_index.html (one file, opens offline in a browser)"
 
 # Benchmarks (BENCHMARKS.md): scaled copies and homes go to a temporary folder, results to bench/out/.
@@ -43,10 +45,11 @@ $(BIN)/.installed: pyproject.toml requirements.lock
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --no-deps -e .
 	touch $@
 
-# The dbt manifest is prepared here, once, not on every definitions load.
+# The dbt manifest is prepared here, once, not on every definitions load; a family added or changed
+# parses again.
 manifest: dbt_project/target/manifest.json
-dbt_project/target/manifest.json: $(BIN)/.installed $(DBT_FILES)
-	cd dbt_project && HOME=$(CURDIR)/dbt_project/target $(abspath $(BIN))/dbt parse --profiles-dir . --quiet
+dbt_project/target/manifest.json: $(BIN)/.installed $(DBT_FILES) $(FAMILY_FILES)
+	$(BIN)/python -m orchestration.dbt_project parse
 	touch $@
 
 $(DAGSTER_HOME)/dagster.yaml: orchestration/dagster.yaml

@@ -3,7 +3,8 @@ revision and of this tree, alternating, in one run on one machine.
 
     .venv/bin/python -m bench.sidebyside REV [--runs 3] [--scale 10]
 
-The earlier revision is checked out into a temporary git worktree with its own dbt parse; both
+The earlier revision is checked out into a temporary git worktree with its own dbt parse (its own
+`prepare_manifest`); both
 run `python -m orchestration.cli run` on the bundled snapshots (or, with --scale N, on one copy
 scaled ×N by this tree's bench/scale.py) in fresh homes, with this venv.
 Prints one JSON line per run and a Markdown table of medians (min-max) and after ÷ before.
@@ -28,12 +29,12 @@ PY = sys.executable
 def worktree(rev: str, where: Path) -> Path:
     subprocess.run(["git", "worktree", "add", "--detach", str(where), rev], cwd=ROOT, check=True,
                    capture_output=True)
-    dbt_dir = where / "dbt_project"
-    # The revision's own parse, with the environment its own profile expects.
-    env = {**os.environ, "HOME": str(dbt_dir / "target")}
+    # The revision's own parse, as its set-up makes it (with the variables its dbt project takes,
+    # the families' from this tree's revisions on), and the environment its own profile expects.
+    env = {**os.environ, "HOME": str(where / "dbt_project" / "target"), "PYTHONPATH": str(where)}
     env.pop("UNODC_BUILD_DB", None)
-    subprocess.run([str(Path(PY).with_name("dbt")), "parse", "--profiles-dir", ".", "--quiet"], cwd=dbt_dir,
-                   env=env, check=True)
+    subprocess.run([PY, "-c", "from orchestration.dbt_project import prepare_manifest; prepare_manifest()"],
+                   cwd=where, env=env, check=True)
     return where
 
 

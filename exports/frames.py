@@ -25,8 +25,10 @@ def _checked(tdef: TableDef, cat: dict[str, set[str]], older: bool) -> None:
     if tdef.table not in cat:
         raise DefinitionError(f"{tdef.file}: table {tdef.table!r} is not in this release; "
                               f"public tables: {', '.join(sorted(cat))}")
-    # An older release compared with may lack a column the table has gained since: it reads as empty.
-    optional = set(tdef.columns.values()) if older else set()
+    # An older release compared with may lack a column the table has gained since: it reads as empty,
+    # and a filter on it is left out (the release predates what the filter tells apart, such as a
+    # second edition of table 7.1).
+    optional = set(tdef.columns.values()) | set(tdef.where) if older else set()
     missing = [c for c in tdef.identifiers()[1:] if c not in cat[tdef.table] and c not in optional]
     if missing:
         raise DefinitionError(f"{tdef.file}: {tdef.table} has no column(s) {', '.join(sorted(set(missing)))}")
@@ -89,7 +91,7 @@ def table_frame(con: duckdb.DuckDBPyConnection, tdef: TableDef, older: bool = Fa
         check_ident(column, "column")
         select.append(f't."{column}" as "{_header_alias(header)}"' if column in cat[tdef.table]
                       else f'null::varchar as "{_header_alias(header)}"')
-    where = _where(tdef.where, params)
+    where = _where({c: v for c, v in tdef.where.items() if c in cat[tdef.table]} if older else tdef.where, params)
     lo, hi = tdef.years
     if lo is not None:
         where.append(f"{f['year']} >= ?")

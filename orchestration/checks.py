@@ -5,10 +5,9 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 import dagster as dg
-import pandera.polars as pa
 import polars as pl
 
-from schemas import validate
+from schemas import Table, validate
 
 from .limits import RATE_MIN_ROWS
 from .resources import PipelineResource
@@ -140,17 +139,19 @@ class Check:
                                  description=self.description, blocking=self.blocking)
 
 
-def pandera_check(asset_key: list[str], model: type[pa.DataFrameModel], batch_by: str | None = None) -> Check:
-    def rule(frame: pl.DataFrame, _: PipelineResource) -> tuple[bool, dict]:
-        passed, cases, failures = validate(model, frame, max_cases=MAX_LISTED)
+def pandera_check(table: Table) -> Check:
+    """The table's pandera schema (schemas/): every column with its type, codes and ranges, no
+    column undeclared, and the table's row rules."""
+    def rule(frame: pl.DataFrame, _) -> tuple[bool, dict]:
+        passed, cases, failures = validate(table, frame, max_cases=MAX_LISTED)
         meta = {"rows": frame.height, "failures": failures}
         if cases:
             meta["failure_cases"] = dg.MetadataValue.json(cases)
         return passed, meta
 
-    return rule_check(asset_key, f"pandera_{asset_key[1]}",
-                      f"pandera model {model.__name__}: types, codes, ranges; failing rows shown", rule,
-                      batch_by=batch_by)
+    return rule_check(table.key, f"pandera_{table.name}",
+                      f"pandera schema of {'.'.join(table.key)} (schemas/): its columns and types, codes, ranges "
+                      "and row rules; failing rows shown", rule, batch_by=table.batch_by)
 
 
 def rule_check(asset_key: list[str], name: str, description: str,

@@ -1,4 +1,13 @@
-"""The dbt project, defined without relative imports so that dagster-dbt can import it standalone."""
+"""The dbt project, defined without relative imports so that dagster-dbt can import it standalone.
+
+Every dbt invocation gets the source families as the variable `families` (`dbt_vars_json()`): the
+unions over families (dim_snapshot, fct_load_rejects, fct_load_reconciliation, fct_indicator_values)
+are generated from it. To call dbt by hand:
+
+    python -m orchestration.dbt_project vars     # the JSON for dbt's --vars
+    python -m orchestration.dbt_project parse    # parse the project into dbt_project/target/
+"""
+import json
 import sys
 from functools import cached_property
 from pathlib import Path
@@ -6,8 +15,18 @@ from pathlib import Path
 from dagster_dbt import DbtCliResource, DbtProject
 
 DBT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
+# The variable the manifest was parsed with: a family added since needs a new parse.
+PARSED_VARS = DBT_DIR / "target" / "families.json"
 
 dbt_project = DbtProject(project_dir=DBT_DIR, profiles_dir=DBT_DIR)
+
+
+def dbt_vars_json() -> str:
+    """The `--vars` of every dbt invocation, one spelling for all of them (dbt hashes it into its
+    parse state: the same text at set-up and at build lets the build reuse the parse)."""
+    from sources.family import dbt_vars
+
+    return json.dumps(dbt_vars(), separators=(",", ":"))
 
 
 class LocalDbtCliResource(DbtCliResource):
@@ -26,15 +45,41 @@ class LocalDbtCliResource(DbtCliResource):
         return version.parse(installed("dbt-core"))
 
 
-def prepare_manifest() -> Path:
-    """Parse the project once (at set-up, not on every definitions load) if no manifest exists."""
+def parse() -> Path:
+    """Parse the project with the families' variable and record which variable it was."""
     import os
     import subprocess
-    import sys
 
-    if not dbt_project.manifest_path.exists():
-        dbt = Path(sys.executable).with_name("dbt")
-        # HOME as for a build: profiles.yml opens ~/build.duckdb (a parse opens no database).
-        subprocess.run([str(dbt), "parse", "--profiles-dir", str(DBT_DIR), "--quiet"],
-                       cwd=DBT_DIR, check=True, env={**os.environ, "HOME": str(DBT_DIR / "target")})
+    dbt = Path(sys.executable).with_name("dbt")
+    families = dbt_vars_json()
+    # HOME as for a build: profiles.yml opens ~/build.duckdb (a parse opens no database).
+    subprocess.run([str(dbt), "parse", "--profiles-dir", str(DBT_DIR), "--vars", families, "--quiet"],
+                   cwd=DBT_DIR, check=True, env={**os.environ, "HOME": str(DBT_DIR / "target")})
+    PARSED_VARS.write_text(families, encoding="utf-8")
     return dbt_project.manifest_path
+
+
+def prepare_manifest() -> Path:
+    """Parse the project once (at set-up, not on every definitions load): if no manifest exists, or
+    if the families declared have changed since it was parsed."""
+    manifest = dbt_project.manifest_path
+    parsed = PARSED_VARS.read_text(encoding="utf-8") if PARSED_VARS.exists() else None
+    if not manifest.exists() or parsed != dbt_vars_json():
+        return parse()
+    return manifest
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if args == ["vars"]:
+        print(dbt_vars_json())
+        return 0
+    if args == ["parse"]:
+        parse()
+        return 0
+    print("usage: python -m orchestration.dbt_project vars|parse", file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,17 +1,21 @@
-"""pandera models, written by hand, for every raw table; they run as blocking asset checks."""
+"""The metadata of every raw table (schemas/tables.py), one module per source family; the pandera
+schemas made from it run as blocking asset checks."""
 from __future__ import annotations
 
 import polars as pl
 import pandera.polars as pa
 from pandera.errors import SchemaErrors
 
+from .tables import Column, Table, row_rule
 
-def validate(model: type[pa.DataFrameModel], frame: pl.DataFrame, *,
+
+def validate(table: Table | pa.DataFrameSchema, frame: pl.DataFrame, *,
              max_cases: int = 50) -> tuple[bool, list[dict], int]:
     """Validate lazily (every failure at once): the verdict, the first `max_cases` failure cases, and
     how many there are in all."""
+    schema = table.pandera if isinstance(table, Table) else table
     try:
-        model.validate(frame, lazy=True)
+        schema.validate(frame, lazy=True)
         return True, [], 0
     except SchemaErrors as exc:
         cases = exc.failure_cases
@@ -19,3 +23,13 @@ def validate(model: type[pa.DataFrameModel], frame: pl.DataFrame, *,
             cases = pl.from_pandas(cases)
         cases = cases.select([c for c in ("column", "check", "failure_case", "index") if c in cases.columns])
         return False, cases.head(max_cases).with_columns(pl.all().cast(pl.Utf8)).to_dicts(), cases.height
+
+
+def raw_tables() -> list[Table]:
+    """Every raw table the build writes, family by family."""
+    from . import crime, crops, geography, project_outputs, ratification, registry
+
+    return [t for module in (ratification, geography, registry, crime, crops, project_outputs) for t in module.TABLES]
+
+
+__all__ = ["Column", "Table", "raw_tables", "row_rule", "validate"]

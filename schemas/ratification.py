@@ -1,91 +1,101 @@
-"""Raw ratification tables: one event per dated cell of a UNTC status table."""
+"""Raw ratification tables: one event per dated cell of a UNTC status file, each file's counts and
+end notes, the rejects, and the reviewed instrument registry."""
 from __future__ import annotations
 
 from datetime import date
 
-import pandera.polars as pa
 import polars as pl
 
 from sources.ratification.cells import ALL_KINDS
 
-from .common import ISO3_PATTERN, SHA256_PATTERN
+from .common import HEADER_FINGERPRINT, ISO3_PATTERN, SNAPSHOT_ID, SOURCE_FILE, Rejects, Snapshots, source_row
+from .tables import Column, Table, row_rule
 
+MTDSG_PATTERN = r"^[IVXL]+-\d+(-[a-z])?$"
+INSTRUMENT = Column("instrument", pl.Utf8, "The treaty's UNTC (MTDSG) number, e.g. XVIII-12.", pattern=MTDSG_PATTERN)
+# A count a status file declares or the parser makes: no treaty has more participants than States.
+COUNT = {"nullable": True, "ge": 0, "le": 300}
 
-class TreatyActions(pa.DataFrameModel):
-    snapshot_id: str = pa.Field(str_matches=SHA256_PATTERN)
-    instrument: str = pa.Field(str_matches=r"^[IVXL]+-\d+(-[a-z])?$")
-    participant: str = pa.Field(str_length={"min_value": 2, "max_value": 120})
-    participant_iso3: str = pa.Field(str_matches=ISO3_PATTERN, nullable=True)
-    footnotes: str = pa.Field(str_matches=r"^\d+(,\d+)*$", nullable=True)
-    action_kind: str = pa.Field(isin=sorted(ALL_KINDS))
-    action_date: date = pa.Field(ge=date(1900, 1, 1), le=date.today())
-    action_letter: str = pa.Field(isin=["a", "A", "AA", "d", "c", "s"], nullable=True)
-    raw_cell: str = pa.Field(str_length={"min_value": 8})
-    source_file: str
-    source_row: int = pa.Field(ge=1)
-    source_column: str
+UntcSnapshots = Snapshots.named("untc_snapshots", "Provenance of every UNTC snapshot read.")
 
-    class Config:
-        strict = False
-        coerce = False
+TreatyActions = Table(
+    "untc_treaty_actions", "One event per dated cell of every UNTC status snapshot, with its file, row and column.", [
+        SNAPSHOT_ID, INSTRUMENT,
+        Column("participant_raw", pl.Utf8, "The participant's cell as the file writes it, footnote markers included.", nullable=True),
+        Column("participant", pl.Utf8, "The participant's name, footnote markers removed.", min_length=2, max_length=120),
+        Column("participant_iso3", pl.Utf8, "ISO3 code of the participant; empty where the name is not mapped (a check reports it).",
+               nullable=True, pattern=ISO3_PATTERN),
+        Column("name_match", pl.Utf8, "How the name was mapped: the reviewed table, country_converter, or not.",
+               isin=["table", "country_converter", "unmapped", "empty"]),
+        Column("footnotes", pl.Utf8, "The footnote numbers the participant's cell carries, comma-separated.", nullable=True,
+               pattern=r"^\d+(,\d+)*$"),
+        Column("action_kind", pl.Utf8, "What the participant did (dim_code_list action_kind).", isin=sorted(ALL_KINDS)),
+        Column("action_date", pl.Date, "The date of the action.", ge=date(1900, 1, 1), le=date.today()),
+        Column("action_letter", pl.Utf8, "The letter after the date that names the action (a accession, d succession ...).",
+               nullable=True, isin=["a", "A", "AA", "d", "c", "s"]),
+        Column("raw_cell", pl.Utf8, "The dated cell as the file writes it.", min_length=8),
+        SOURCE_FILE, source_row(),
+        Column("source_column", pl.Utf8, "The column of the file the date was read from, as its header names it."),
+        Column("source_format", pl.Utf8, "The file's format: untc_xml or untc_table."),
+    ], [
+        row_rule("one_event_per_cell", "one event per file, row and column",
+                 ~pl.struct("snapshot_id", "source_row", "source_column").is_duplicated()),
+    ])
 
-    @pa.dataframe_check(error="one event per file, row and column")
-    def one_event_per_cell(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return data.lazyframe.select(
-            ~pl.struct("snapshot_id", "source_row", "source_column").is_duplicated())
+TreatyStatus = Table(
+    "untc_treaty_status", "Per snapshot, the counts the file declares and the counts the parser found.", [
+        SNAPSHOT_ID, INSTRUMENT,
+        Column("format", pl.Utf8, "The file's format: untc_xml or untc_table."),
+        SOURCE_FILE,
+        Column("as_of", pl.Date, "The date the file's status is as of (its snapshot's).", nullable=True),
+        Column("has_participant_table", pl.Boolean, "False for a file with only its header (status counts, no participants)."),
+        Column("title", pl.Utf8, "The treaty's title as the file gives it.", nullable=True),
+        Column("conclusion", pl.Utf8, "Where and when the treaty was concluded, as the file gives it.", nullable=True),
+        Column("entry_into_force_text", pl.Utf8, "The file's entry-into-force line.", nullable=True),
+        Column("declared_signatories", pl.Int64, "Signatories the file declares.", **COUNT),
+        Column("declared_parties", pl.Int64, "Parties the file declares.", **COUNT),
+        Column("counted_signatories", pl.Int64, "Signatories the parser counted.", **COUNT),
+        Column("counted_parties", pl.Int64, "Parties the parser counted.", **COUNT),
+        Column("rows_in", pl.Int64, "Participant rows read.", ge=0),
+        Column("rows_accepted", pl.Int64, "Participant rows loaded.", ge=0),
+        Column("rows_rejected", pl.Int64, "Participant rows rejected.", ge=0),
+        Column("header_fingerprint", pl.Utf8, "Hash of the participant table's header: a changed layout shows here.",
+               nullable=True, pattern=HEADER_FINGERPRINT.pattern),
+    ], [
+        row_rule("rows_reconcile", "participant rows in = accepted + rejected",
+                 pl.col("rows_in") == pl.col("rows_accepted") + pl.col("rows_rejected")),
+    ])
 
+TreatyEndnotes = Table("untc_endnotes", "The end notes of every UNTC status file, by their number.", [
+    SNAPSHOT_ID, INSTRUMENT,
+    Column("note_index", pl.Utf8, "The note's number, as the footnotes column refers to it.", pattern=r"^\d+$"),
+    Column("note_text", pl.Utf8, "The note's text (its markup kept).", min_length=1),
+])
 
-class TreatyStatus(pa.DataFrameModel):
-    snapshot_id: str = pa.Field(str_matches=SHA256_PATTERN)
-    instrument: str = pa.Field(str_matches=r"^[IVXL]+-\d+(-[a-z])?$")
-    has_participant_table: bool
-    declared_signatories: int = pa.Field(ge=0, le=300, nullable=True)
-    declared_parties: int = pa.Field(ge=0, le=300, nullable=True)
-    counted_signatories: int = pa.Field(ge=0, le=300, nullable=True)
-    counted_parties: int = pa.Field(ge=0, le=300, nullable=True)
-    rows_in: int = pa.Field(ge=0)
-    rows_accepted: int = pa.Field(ge=0)
-    rows_rejected: int = pa.Field(ge=0)
+# The treaty rejects name their dataset and snapshot first, as they always have.
+UntcRejects = Table("untc_rejects", "Rejected rows with file, row, column and reason.",
+                    [*Rejects.columns[-2:], *Rejects.columns[:-2]], Rejects.checks)
 
-    class Config:
-        strict = False
+Instruments = Table("instruments", "The reviewed instrument registry (sources/ratification/instruments.yaml).", [
+    Column("code", pl.Utf8, "The project's code of the instrument (e.g. UNTOC).", unique=True, pattern=r"^[A-Z0-9]{2,12}$"),
+    Column("mtdsg_no", pl.Utf8, "The instrument's UNTC (MTDSG) number.", unique=True, pattern=MTDSG_PATTERN),
+    Column("chapter", pl.Utf8, "The MTDSG chapter: VI (drugs) or XVIII (penal matters).", isin=["VI", "XVIII"]),
+    Column("family", pl.Utf8, "The group of conventions it belongs to.", isin=["drugs", "crime", "corruption", "terrorism"]),
+    Column("title", pl.Utf8, "The instrument's title.", min_length=10),
+    Column("place", pl.Utf8, "Where it was adopted."),
+    Column("adopted_on", pl.Date, "The day it was adopted.", ge=date(1945, 1, 1), le=date.today()),
+    Column("entry_into_force_on", pl.Date, "The day it entered into force.", ge=date(1945, 1, 1), le=date.today()),
+    Column("parent", pl.Utf8, "The code of the convention a protocol belongs to.", nullable=True),
+    Column("actions_from", pl.Date, "The first day whose actions count for it, where earlier cells belong to another text.",
+           nullable=True),
+], [
+    row_rule("in_force_after_adoption", "an instrument enters into force on or after its adoption",
+             pl.col("entry_into_force_on") >= pl.col("adopted_on")),
+    row_rule("parent_known", "a parent instrument is in the registry",
+             pl.col("parent").is_null() | pl.col("parent").is_in(pl.col("code").implode())),
+])
 
-    @pa.dataframe_check(error="participant rows in = accepted + rejected")
-    def rows_reconcile(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return data.lazyframe.select(
-            pl.col("rows_in") == pl.col("rows_accepted") + pl.col("rows_rejected"))
-
-
-class TreatyEndnotes(pa.DataFrameModel):
-    snapshot_id: str = pa.Field(str_matches=SHA256_PATTERN)
-    instrument: str = pa.Field(str_matches=r"^[IVXL]+-\d+(-[a-z])?$")
-    note_index: str = pa.Field(str_matches=r"^\d+$")
-    note_text: str = pa.Field(str_length={"min_value": 1})
-
-    class Config:
-        strict = True
-
-
-class Instruments(pa.DataFrameModel):
-    code: str = pa.Field(unique=True, str_matches=r"^[A-Z0-9]{2,12}$")
-    mtdsg_no: str = pa.Field(unique=True, str_matches=r"^[IVXL]+-\d+(-[a-z])?$")
-    chapter: str = pa.Field(isin=["VI", "XVIII"])
-    family: str = pa.Field(isin=["drugs", "crime", "corruption", "terrorism"])
-    title: str = pa.Field(str_length={"min_value": 10})
-    adopted_on: date = pa.Field(ge=date(1945, 1, 1), le=date.today())
-    entry_into_force_on: date = pa.Field(ge=date(1945, 1, 1), le=date.today())
-    parent: str = pa.Field(nullable=True)
-
-    class Config:
-        strict = False
-
-    @pa.dataframe_check(error="an instrument enters into force on or after its adoption")
-    def in_force_after_adoption(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return data.lazyframe.select(pl.col("entry_into_force_on") >= pl.col("adopted_on"))
-
-    @pa.dataframe_check(error="a parent instrument is in the registry")
-    def parent_known(cls, data: pa.PolarsData) -> pl.LazyFrame:
-        return data.lazyframe.select(pl.col("parent").is_null() | pl.col("parent").is_in(pl.col("code").implode()))
+TABLES = [UntcSnapshots, TreatyActions, TreatyStatus, TreatyEndnotes, UntcRejects, Instruments]
 
 
 # --------------------------------------------------------------------------- rule checks

@@ -39,8 +39,8 @@ class DbtMembers:
 
 
 def in_schemas(name: str):
-    """A model or rule of schemas/ by its public name ("crime.CtsObservations"): read when the checks
-    are made, so that finding the families imports no pandera."""
+    """A table's metadata or a rule of schemas/ by its public name ("crime.CtsObservations"): read
+    when the checks are made or a table written, so that finding the families imports no pandera."""
     module, attr = name.rsplit(".", 1)
     return getattr(importlib.import_module(f"schemas.{module}"), attr)
 
@@ -49,12 +49,12 @@ def in_schemas(name: str):
 class RawTable:
     """One table the family writes into the raw layer (raw.<name>), checked by its pandera model."""
     name: str
-    schema: str                                   # the pandera model in schemas/, as "crime.CtsObservations"
-    batch_by: str | None = None                   # a large table is checked in batches of whole groups of this column
+    # Its metadata (schemas/tables.py Table) by its public name in schemas/, as "crime.CtsObservations":
+    # its columns and their order and types, its pandera schema, its empty frame, its `batch_by`.
+    schema: str
     after: tuple[str, ...] = ("countries",)       # raw tables of other assets it is built after
     by_parts: bool = False                        # written file by file as the parser hands it over, never held whole
     make: Callable[[], Any] | None = None         # a list the family makes itself, not from its files
-    types: dict | None = None                     # column types the data may not show; an empty table has these columns
     summary: Callable[[dict], dict] | None = None  # what the Dagster UI shows of it, from every table the load wrote
 
     def model(self):
@@ -100,9 +100,9 @@ class Family:
     # Whether a build reads its snapshots: the nightly run rebuilds when one of them changed.
     built: bool = True
 
-    # Its snapshots: one asset lists them in raw.<snapshots> (None: a reference family whose
+    # Its snapshots: one asset lists them in this raw table (None: a reference family whose
     # snapshot another asset reads).
-    snapshots: str | None = None
+    snapshots: RawTable | None = None
     snapshots_description: str = ""
     fetch: Callable[[Any], list] | None = None             # fetch(store): live fetches, when enabled
     collect: Callable[[Any, Path], list] | None = None     # collect(store, home): files that arrive by hand

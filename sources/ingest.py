@@ -6,7 +6,8 @@ available), header fingerprint, facts and warnings.
 What is a family's own comes from its declaration (sources/<package>/family.py): its parsers,
 how a parse becomes rows of its tables (`rows`), and the layout of its files table (`file_row`).
 A table declared `by_parts` is handed to `sink` file by file and never held whole: at ×100 the
-UN-CTS files hold 19 million rows, about 1.7 KiB each while parsed.
+UN-CTS files hold 19 million rows, about 1.7 KiB each while parsed. A table no file gives a row
+is written empty with the columns its metadata declares (schemas/).
 """
 from __future__ import annotations
 
@@ -17,10 +18,8 @@ import polars as pl
 
 from .errors import SourceError
 from .family import Family
-from .parsing import REJECT_SCHEMA, FrameResult
+from .parsing import FrameResult
 from .snapshots import Snapshot, SnapshotStore
-
-REJECTS = {**REJECT_SCHEMA, "dataset": pl.Utf8, "snapshot_id": pl.Utf8}
 
 
 def parse_snapshot(family: Family, store: SnapshotStore, snap: Snapshot) -> FrameResult:
@@ -81,13 +80,13 @@ def ingest(family: Family, store: SnapshotStore, snaps: list[Snapshot],
         if table.make:
             out[name] = table.make()
         elif name == family.files:
-            out[name] = pl.DataFrame(files, infer_schema_length=None, schema_overrides=table.types)
+            # Typed by the table's metadata: a column every file leaves empty keeps its type.
+            out[name] = pl.DataFrame(files, infer_schema_length=None,
+                                     schema_overrides={c.name: c.dtype for c in table.model().columns})
         elif parts[name]:
             out[name] = pl.concat(parts[name], how="diagonal_relaxed")
         else:
-            out[name] = pl.DataFrame(schema=table.types or (REJECTS if name == family.rejects else {}))
-    rejects = declared[family.rejects]
-    if rejects.types:
-        # A family that declares its rejects table's columns keeps them in its own order.
-        out[family.rejects] = out[family.rejects].select(list(rejects.types))
+            out[name] = table.model().empty()
+    # The loop makes the rejects rows itself: they take the table's declared columns in order.
+    out[family.rejects] = out[family.rejects].select(declared[family.rejects].model().column_names)
     return out

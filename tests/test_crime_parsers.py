@@ -18,6 +18,7 @@ HOMICIDE = CRIME / "data_cts_intentional_homicide.xlsx"
 PRISONS = CRIME / "data_cts_prisons_and_prisoners.xlsx"
 GLOTIP = CRIME / "data_glotip.xlsx"
 SEIZURES = CRIME / "7.1_-_Drug_seizures_2016-2020.xlsx"
+SEIZURES_2024 = CRIME / "7.1._Drug_seizures_2018-2022.xlsx"
 
 
 @pytest.fixture(scope="module")
@@ -181,6 +182,96 @@ def test_seizures_keep_totals_apart_and_use_kg_equivalent():
     grams = result.accepted.filter(pl.col("unit_text") == "Grams", pl.col("quantity") > 0).row(0, named=True)
     assert grams["kg_equivalent"] == pytest.approx(grams["quantity"] / 1000, rel=1e-6)
     assert result.facts["missing_kg"] == result.accepted["kg_equivalent"].null_count() == 99
+    assert result.facts["layout"] == "quantity, unit and KgEquivalent"
+
+
+@pytest.fixture(scope="module")
+def seizures_2024():
+    return parse_wdr_seizures(SEIZURES_2024.read_bytes(), filename=SEIZURES_2024.name)
+
+
+def _row(result, n: int) -> dict:
+    return result.accepted.filter(pl.col("source_row") == n).row(0, named=True)
+
+
+def test_the_2024_edition_is_recognised_by_its_header_and_loads_whole(seizures_2024):
+    r = seizures_2024
+    # One title row, the header on row 2, found by its names; the layout is a fact of the file.
+    assert r.facts["layout"] == "kilograms" and r.facts["header_row"] == 2 and r.facts["sheet"] == "Export"
+    assert r.facts["title"] == "Drug seizures, 2018-2022" and r.facts["years"] == [2018, 2019, 2020, 2021, 2022]
+    assert r.header[:9] == ["Region", "SubRegion", "Country", "DrugGroup", "DrugSubGroup", "DrugName",
+                            "Reference year", "Kilograms", "msCode"]
+    assert r.rows_in == 11013 == r.rows_accepted + r.rows_rejected and r.rows_rejected == 0 and r.reconciles
+    assert r.facts["countries"] == r.accepted["iso3"].n_unique() == 156
+    # 72 rows give no kilograms: kept, with no figure, never zero.
+    assert r.facts["missing_kg"] == r.accepted["kg_equivalent"].null_count() == 72
+    # Kilograms is the kilogram equivalent (it includes seizures counted in tablets): no quantity
+    # or unit as reported is made up.
+    assert r.accepted["quantity"].null_count() == r.accepted["unit_text"].null_count() == r.accepted.height
+    assert r.facts["unit_variants"] == 0 and r.facts["unmapped_units"] == []
+
+
+def test_the_2024_edition_keeps_totals_apart_by_the_same_rule(seizures_2024):
+    a = seizures_2024.accepted
+    # 613 rows are named totals; the rule (the sub-group "Reported total ...", or a name "(total of
+    # the above ...)") makes 390 of them totals, plus 5 rows under "Reported total Cannabis-type".
+    assert a.filter(pl.col("drug_name").str.to_lowercase().str.contains("total")).height == 613
+    assert a["is_reported_total"].sum() == seizures_2024.facts["reported_total_rows"] == 395
+    cannabis = a.filter(pl.col("drug_subgroup") == "Reported total Cannabis-type")
+    assert cannabis.height == 5 and cannabis["is_reported_total"].all()
+    # 'Total "ecstasy"-type substances (including the above ...)' under the group's own sub-group
+    # (2018-2019, 223 rows) are the unspecified ecstasy rows of the 2022 edition: parts.
+    ecstasy = a.filter(pl.col("drug_name").str.starts_with('Total "ecstasy"'),
+                       ~pl.col("drug_subgroup").str.starts_with("Reported total"))
+    assert ecstasy.height == 223 and not ecstasy["is_reported_total"].any()
+    assert sorted(ecstasy["year"].unique().to_list()) == [2018, 2019]
+
+
+def test_the_2024_edition_rows_keep_their_values(seizures_2024):
+    r = seizures_2024
+    kenya = _row(r, 3)
+    assert (kenya["iso3"], kenya["country"], kenya["region"], kenya["subregion"], kenya["year"], kenya["kg_equivalent"]) == (
+        "KEN", "Kenya", "Africa", "East Africa", 2022, 10.84)
+    assert kenya["drug_group"].startswith("Amphetamine-type stimulants") and kenya["source_type"] is None
+    peru = [_row(r, n) for n in (2787, 2788)]
+    assert [(p["year"], p["drug_name"][:10], p["kg_equivalent"], p["is_reported_total"]) for p in peru] == [
+        (2020, "Coca paste", 20281.0, False), (2020, "Cocaine hy", 17988.0, False)]
+    belgium = _row(r, 6761)
+    assert (belgium["iso3"], belgium["year"], belgium["kg_equivalent"], belgium["is_reported_total"]) == (
+        "BEL", 2020, 70254.476, True)
+    assert belgium["drug_name"].startswith("Cocaine (total of the above")
+    poland = [_row(r, n) for n in (9147, 9148)]
+    assert [(p["drug_name"][:8], p["kg_equivalent"], p["is_reported_total"]) for p in poland] == [
+        ("3,4-meth", 408.0, False), ('Total "e', 59.0, False)]
+    afghanistan = _row(r, 4544)
+    assert (afghanistan["drug_subgroup"], afghanistan["kg_equivalent"], afghanistan["is_reported_total"]) == (
+        "Reported total Cannabis-type", 79302.0, True)
+
+
+def _rows_2024(n: int) -> list[list]:
+    return [row[:9] for row in real_rows(SEIZURES_2024, n)]        # without read_sheet_as_text's row number
+
+
+def test_a_shifted_header_is_still_found_by_its_names(tmp_path):
+    rows = _rows_2024(40)
+    shifted = [rows[0], [], ["Note: an added note row"], [], *rows[1:]]
+    path = write_xlsx(tmp_path / "seizures.xlsx", shifted, sheet="Export")
+    result = parse_wdr_seizures(path.read_bytes(), filename=path.name)
+    assert result.facts["layout"] == "kilograms" and result.facts["header_row"] == 5
+    assert result.rows_in == 38 == result.rows_accepted and result.facts["notes"] == ["Note: an added note row"]
+    assert _row(result, 6)["kg_equivalent"] == 10.84 and _row(result, 6)["iso3"] == "KEN"
+
+
+def test_an_unknown_layout_is_refused_in_one_line_naming_what_is_missing(tmp_path):
+    rows = _rows_2024(20)
+    rows[1] = ["ISO code" if c == "msCode" else c for c in rows[1]]
+    path = write_xlsx(tmp_path / "seizures.xlsx", rows, sheet="Export")
+    with pytest.raises(SourceError) as err:
+        parse_wdr_seizures(path.read_bytes(), filename=path.name)
+    message = str(err.value)
+    assert "\n" not in message and "unknown layout of table 7.1: required column(s) missing: msCode" in message
+    assert "nearest layout: kilograms" in message and "ISO3, Year, KgEquivalent" in message
+    assert err.value.column == "msCode" and err.value.row == 2 and err.value.sheet == "Export"
 
 
 def test_an_indicator_is_inferred_only_for_a_dataset_that_declares_exactly_one(tmp_path):

@@ -108,7 +108,12 @@ def _tiny_release(path, with_seizures: bool = True) -> None:
                        's2' as snapshot_id, 'g.xlsx' as source_file, 5 as source_row, 'South-Eastern Europe' as subregion_in_source,
                        'ARQ' as source_type, 'Opioids' as drug_group, 'Opioids' as drug_group_in_source, 'Reported total' as drug_subgroup,
                        'Opioids (total)' as drug_name, 'Kilograms' as unit_text, 1.23456789 as kg_equivalent,
-                       '=cmd|x' as comment""")
+                       '=cmd|x' as comment, 'wdr-2022' as edition, true as is_current_edition
+                       union all
+                       -- the same row in an older edition, no longer current: not in table 7.1
+                       select 'TUR', 'Europe', 'Türkiye', 2020, 1.0, true, 's1', 'f.xlsx', 5, 'South-Eastern Europe', 'ARQ',
+                              'Opioids', 'Opioids', 'Reported total', 'Opioids (total)', 'Kilograms', 1.0, null,
+                              'wdr-2020', false""")
     con.close()
 
 
@@ -171,12 +176,37 @@ def test_seizures_keep_every_source_column_full_precision_and_their_reported_tot
     row = csv.row(0, named=True)
     assert (row["iso3"], row["region"], row["sub_region"], row["drug_sub_group"], row["comment"]) == (
         "TUR", "Europe", "South-Eastern Europe", "Reported total", "'=cmd|x")               # formula neutralised
-    assert row["kilogram_equivalent"] == "1.23456789" and row["value"] == "1.23456789"       # not rounded
+    assert csv.height == 1 and row["edition"] == "wdr-2022"                                  # the current edition only
+    assert row["value"] == "1.23456789" and row["quantity_as_reported"] == "1.23456789"      # not rounded
     assert row["is_total"] == "true" and row["release_id"] == "20260101T000000Z"
     assert len({c.lower() for c in csv.columns}) == len(csv.columns)
     meta = {k.decode(): v.decode() for k, v in pq.read_schema(out / "7.1_drug_seizures_by_country.parquet").metadata.items()}
     assert meta["release_id"] == "20260101T000000Z" and meta["licence"].startswith("Data:")
     assert {"source_checksums", "units", "unit", "columns"} <= set(meta)
+
+
+def test_an_older_release_without_editions_is_compared_without_the_edition_filter(tmp_path):
+    """A release from before the second edition of table 7.1 has no is_current_edition: table 7.1
+    of it reads every row (it held one edition), rather than refusing the comparison."""
+
+    new, old = tmp_path / "new.duckdb", tmp_path / "old.duckdb"
+    _tiny_release(new)
+    _tiny_release(old)
+    con = duckdb.connect(str(old))
+    con.execute("delete from fct_drug_seizures where not is_current_edition")
+    con.execute("update fct_drug_seizures set kg_equivalent = 1.2")
+    con.execute("alter table fct_drug_seizures drop column is_current_edition")
+    con.close()
+    tdef = load_definitions()["7.1"]
+    with duckdb.connect(str(old), read_only=True) as older:
+        with pytest.raises(DefinitionError, match="is_current_edition"):
+            table_frame(older, tdef)
+        before = table_frame(older, tdef, older=True)
+    with duckdb.connect(str(new), read_only=True) as newer:
+        now = table_frame(newer, tdef)
+    assert before.height == now.height == 1
+    assert changes_against(now, before).select("change", "old_value", "new_value").rows() == [
+        ("revised", 1.2, 1.23456789)]
 
 
 def test_a_tidy_frame_refuses_columns_that_differ_only_by_case():

@@ -94,9 +94,9 @@ def test_the_declared_tables_checks_and_hooks_hold_together():
     for f in with_raw_tables():
         tables = {t.name for t in f.tables}
         assert f.files in tables and f.rejects in tables and f.rows is not None, f.name
-        assert f.tables_asset and f.snapshots.endswith("_snapshots"), f.name
-        for t in f.tables:
-            assert t.model().__name__ == t.schema.rsplit(".", 1)[1]     # the pandera model exists
+        assert f.tables_asset and f.snapshots.name.endswith("_snapshots"), f.name
+        for t in (f.snapshots, *f.tables):
+            assert t.model().name == t.name                # its metadata, under its own name
             assert not (t.by_parts and t.make), t.name
         for check in f.checks:
             assert check.table in tables and callable(check.function()), check.name

@@ -45,11 +45,15 @@ COUNTER_EXAMPLES = {
     "invariant_no_change_across_series_or_reporting_sets": """
         update fct_indicator_values set value = 2.12, obs_status = 'A', withheld_reason = null
         where indicator_code = 'ALT.R1.D2' and ref_area_code = 'PER' and year = 2011""",
-    # Peru's 2020 cocaine seizures: its reported total (38,268 kg) added to its detailed rows.
+    # Hong Kong's 2020 cocaine seizures (WDR 2024): its reported total (1,269.2 kg) added to its
+    # detailed rows (3.001 kg).
     "invariant_reported_totals_never_added_to_their_parts": """
-        update fct_indicator_values set value = 38268.0 + 38269.0
-        where indicator_code = 'TRA.R1.D2' and ref_area_code = 'PER' and year = 2020
+        update fct_indicator_values set value = 1269.2 + 3.001
+        where indicator_code = 'TRA.R1.D2' and ref_area_code = 'HKG' and year = 2020
           and disaggregation = 'Cocaine-type'""",
+    # The WDR 2022 rows of 2019 current beside WDR 2024's: two editions' seizures added.
+    "invariant_one_current_seizure_edition_per_year": """
+        update fct_drug_seizures set is_current_edition = true where edition = 'wdr-2022' and year = 2019""",
     # "low" for a year no assistance data cover.
     "invariant_influence_only_where_assistance_data_cover": """
         update fct_indicator_values set level_of_influence = 'low',

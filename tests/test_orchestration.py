@@ -141,16 +141,21 @@ def test_a_table_written_in_parts_replaces_the_old_one_only_when_every_part_went
 
 def _cts_rows(snapshots: str, each: int, value: float) -> list[dict]:
     """Rows of raw.cts_observations: `each` counts of `value` for every snapshot letter."""
-    return [{"snapshot_id": snap * 64, "dataset": "cts_x", "source_row": r, "reporting_unit": "FRA",
+    return [{"snapshot_id": snap * 64, "dataset": "cts_x", "source_file": "x.xlsx", "source_row": r,
+             "iso3_code": "FRA", "indicator": "Victims of intentional homicide", "reporting_unit": "FRA",
              "unit_kind": "country", "country_iso3": "FRA", "year": 2020, "unit": "Counts",
-             "value_text": str(value), "value_numeric": value, "is_censored": False, "censor_upper": None,
-             "key_occurrences": 1} for snap in snapshots for r in range(2, 2 + each)]
+             "value_text": str(value), "value_numeric": value, "is_censored": False, "key_occurrences": 1}
+            for snap in snapshots for r in range(2, 2 + each)]
 
 
 def _write_cts(con, rows: list[dict]) -> None:
+    """As the build writes the table: every declared column, those the rows leave out empty."""
     import polars as pl
 
-    con.register("_rows", pl.DataFrame(rows, schema_overrides={"censor_upper": pl.Float64}).to_arrow())
+    from schemas.crime import CtsObservations
+
+    frame = pl.concat([CtsObservations.empty(), pl.DataFrame(rows)], how="diagonal_relaxed")
+    con.register("_rows", frame.to_arrow())
     con.execute("create table raw.cts_observations as select * from _rows")
     con.unregister("_rows")
 
@@ -171,7 +176,7 @@ def test_a_large_table_is_checked_in_batches_of_whole_snapshots_and_a_late_failu
     rows = _cts_rows("abc", 4, value=1.0)
     rows[-1]["value_numeric"] = -1.0            # the last snapshot, so the last batch, breaks a rule
     _write_cts(con, rows)
-    check = pandera_check(["raw", "cts_observations"], CtsObservations, batch_by="snapshot_id")
+    check = pandera_check(CtsObservations)
     monkeypatch.setattr("orchestration.checks.BATCH_ROWS", 4)
     passed, meta = check.run(con, None)
     con.close()
@@ -188,7 +193,7 @@ def test_a_batched_check_counts_every_failure_and_lists_the_first_fifty(tmp_path
     con.execute("create schema raw")
     _write_cts(con, _cts_rows("ab", 60, value=-1.0))
     monkeypatch.setattr("orchestration.checks.BATCH_ROWS", 60)
-    passed, meta = pandera_check(["raw", "cts_observations"], CtsObservations, batch_by="snapshot_id").run(con, None)
+    passed, meta = pandera_check(CtsObservations).run(con, None)
     con.close()
     # 120 negative counts in two batches of 60: all counted, fifty shown.
     assert passed is False and meta["batches"] == 2

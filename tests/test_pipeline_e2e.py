@@ -32,8 +32,9 @@ def built(tmp_path_factory) -> Path:
 def test_the_cold_build_reused_the_dbt_manifest_parsed_at_set_up(built):
     # The profile is one literal path (~/build.duckdb, HOME set to the build folder for dbt): a path
     # that differed per home made dbt re-parse the whole project on every cold build.
-    messages = [json.loads(line)["info"]["msg"] for line in
-                (built / "var" / "build" / "dbt_target" / "dbt.log").read_text().splitlines()]
+    # dbt rotates its log at 10 MB (dbt.log.1, ...): the parse messages may be in a rotated file.
+    messages = [json.loads(line)["info"]["msg"] for log in (built / "var" / "build" / "dbt_target").glob("dbt.log*")
+                for line in log.read_text().splitlines()]
     assert not [m for m in messages if "Unable to do partial parsing" in m]
     assert any(m.startswith("Partial parsing enabled") for m in messages)
     assert (built / "var" / "build" / "build.duckdb").exists() and not (Path.home() / "build.duckdb").exists()
@@ -235,7 +236,9 @@ def test_crime_statistics_are_published_losslessly(built):
     assert query(built, """select count(*) from fct_crime_statistics
                            where dataset = 'cts_glotip' and value_text = '<5' and value_numeric is null and is_censored""")[0][0] > 20000
     assert query(built, "select count(*) from fct_crime_statistics where shares_natural_key and dataset = 'cts_intentional_homicide'") == [(1072,)]
-    assert query(built, "select count(*), count(*) filter (where is_reported_total) from fct_drug_seizures") == [(10678, 295)]
+    # Two editions of table 7.1, every row of each kept: WDR 2022 (2016-2020) and WDR 2024 (2018-2022).
+    assert query(built, """select edition, count(*), count(*) filter (where is_reported_total) from fct_drug_seizures
+                           group by 1 order by 1""") == [("wdr-2022", 10678, 295), ("wdr-2024", 11013, 395)]
     reconciled = dict(query(built, "select dataset, bool_and(reconciles) from fct_load_reconciliation group by 1"))
     assert all(reconciled.values()) and "cts_glotip" in reconciled
 
@@ -282,27 +285,39 @@ def test_unsentenced_share_takes_the_published_estimate_and_units_that_cover_a_c
 
 
 def test_seizures_count_a_reported_total_once_and_coca_leaf_apart(built):
+    # The WDR 2022 edition's 2020 cocaine rows (the figures the README gives).
     naive = query(built, """select round(sum(kg_equivalent)) from fct_drug_seizures
-                            where year = 2020 and drug_group = 'Cocaine-type'""")[0][0]
+                            where edition = 'wdr-2022' and year = 2020 and drug_group = 'Cocaine-type'""")[0][0]
     assert naive == 1608185                       # every row added, totals beside their parts
-    # The issue's figure: a country's total where it has a total row, else its parts.
+    # A country's total where it has a total row, else its parts.
     any_total_row = query(built, """with per as (
             select country_iso3, bool_or(is_reported_total) as has_total,
                    sum(kg_equivalent) filter (where is_reported_total) as total_kg,
                    sum(kg_equivalent) filter (where not is_reported_total) as parts_kg
-            from fct_drug_seizures where year = 2020 and drug_group = 'Cocaine-type' group by 1)
+            from fct_drug_seizures where edition = 'wdr-2022' and year = 2020 and drug_group = 'Cocaine-type' group by 1)
         select round(sum(case when has_total then total_kg else parts_kg end)) from per""")[0][0]
     assert any_total_row == 1387401
-    world = query(built, """select round(value), aggregation_method, members_reporting, members_in_group
+    # An empty total row totals nothing: Guatemala's and Uruguay's detailed seizures are kept.
+    kept = query(built, """select round(sum(kg_equivalent)) from fct_drug_seizures where edition = 'wdr-2022'
+                           and year = 2020 and drug_group = 'Cocaine-type' and country_iso3 in ('GTM', 'URY')
+                           and not is_reported_total""")[0][0]
+    by_edition = dict(query(built, """with per as (
+            select edition, country_iso3, coalesce(sum(kg_equivalent) filter (where is_reported_total),
+                                                   sum(kg_equivalent) filter (where not is_reported_total)) as kg
+            from fct_drug_seizures where year = 2020 and drug_group = 'Cocaine-type' and kg_equivalent is not null
+            group by all)
+        select edition, round(sum(kg)) from per group by 1"""))
+    assert by_edition == {"wdr-2022": 1403158, "wdr-2024": 1421723}
+    assert by_edition["wdr-2022"] == any_total_row + kept
+    # The indicator reads 2020 from the newest edition that covers it, WDR 2024 (its 2020 rows have
+    # no empty total row).
+    world = query(built, """select round(value), aggregation_method, members_reporting, members_in_group, vintage
                             from fct_indicator_values where indicator_code = 'TRA.R1.D2' and ref_area_type = 'world'
                               and year = 2020 and disaggregation = 'Cocaine-type'""")[0]
-    # An empty total row totals nothing: Guatemala's and Uruguay's detailed seizures are kept.
-    kept = query(built, """select round(sum(value)) from fct_indicator_values where indicator_code = 'TRA.R1.D2'
-                           and year = 2020 and disaggregation = 'Cocaine-type' and ref_area_code in ('GTM', 'URY')""")[0][0]
-    assert world[0] == 1403158 == any_total_row + kept and world[1] == "sum" and world[2] < world[3]
+    assert world[0] == by_edition["wdr-2024"] and world[1] == "sum" and world[2] < world[3] and world[4] == "wdr-2024"
     coca = query(built, """select round(value) from fct_indicator_values where indicator_code = 'TRA.R1.D2'
                            and ref_area_type = 'world' and year = 2020 and disaggregation = 'Coca leaf and bush'""")
-    assert coca == [(1585730,)]
+    assert coca == [(1142229,)]                   # WDR 2024 (WDR 2022: 1,585,730)
 
 
 def test_a_file_missing_a_column_stops_the_build_and_names_it(built, tmp_path, capsys):
@@ -550,7 +565,8 @@ def test_tidy_files_carry_status_bounds_provenance_and_metadata(built, tmp_path)
     assert main(["export", "--home", str(built), "--tables", "7.1", "--format", "csv", "--out", str(tmp_path / "7.1")]) == 0
     (seizures_csv,) = (tmp_path / "7.1").glob("7.1_*.csv")
     seizures = pl.read_csv(seizures_csv.read_bytes()[3:], infer_schema=False)
-    assert seizures.height == 10678 and seizures.filter(pl.col("is_total") == "true").height == 295
+    # One edition a year: WDR 2022 for 2016-2017 (4,079 rows, 17 totals), WDR 2024 for 2018-2022.
+    assert seizures.height == 4079 + 11013 and seizures.filter(pl.col("is_total") == "true").height == 17 + 395
     outputs = pl.read_parquet(tmp_path / "P.1_outputs_of_unodc_technical_assistance.parquet")
     assert outputs["is_illustrative"].all()
     assert json.loads((tmp_path / "P.1_outputs_of_unodc_technical_assistance.parquet.json").read_text())["illustrative"]
@@ -598,13 +614,16 @@ def test_seizures_export_keeps_the_wdr_table_whole(built, tmp_path):
 
     assert main(["export", "--home", str(built), "--tables", "7.1", "--format", "csv,parquet", "--out", str(tmp_path)]) == 0
     csv = pl.read_csv((tmp_path / "7.1_drug_seizures_by_country.csv").read_bytes()[3:], infer_schema=False)
-    assert csv.height == 10678 and csv.filter(pl.col("is_total") == "true").height == 295
-    assert csv["comment"].drop_nulls().len() == query(built, "select count(comment) from fct_drug_seizures")[0][0]
-    assert {"iso3", "region", "sub_region", "drug_sub_group", "comment", "unit_as_reported"} <= set(csv.columns)
+    assert csv.height == 15092 and csv.filter(pl.col("is_total") == "true").height == 412
+    assert dict(csv.group_by("edition").len().rows()) == {"wdr-2022": 4079, "wdr-2024": 11013}
+    assert csv["comment"].drop_nulls().len() == query(
+        built, "select count(comment) from fct_drug_seizures where is_current_edition")[0][0]
+    assert {"iso3", "region", "sub_region", "drug_sub_group", "comment", "unit_as_reported",
+            "quantity_as_reported", "edition"} <= set(csv.columns)
     assert len({c.lower() for c in csv.columns}) == len(csv.columns)
     regions = dict(csv.filter(pl.col("iso3").is_in(["TUR", "CYP"])).select("iso3", "region").unique().rows())
     assert regions == {"TUR": "Europe", "CYP": "Europe"}                      # where the WDR puts them
-    kg = csv.filter(pl.col("kilogram_equivalent").str.contains(r"\.\d{4,}$")).height
+    kg = csv.filter(pl.col("value").str.contains(r"\.\d{4,}$")).height
     assert kg > 0                                                              # not rounded to 3 decimals
     meta = pq.read_schema(tmp_path / "7.1_drug_seizures_by_country.parquet").metadata
     assert json.loads(meta[b"source_checksums"]) and meta[b"release_id"].decode() == csv["release_id"][0]

@@ -297,13 +297,13 @@ def test_only_the_newest_generated_sample_stands_in(tmp_path):
 def test_columns_keep_their_declared_types_when_no_row_fills_them(tmp_path):
     """Issue 20, defect 3: in a real IATI file no recipient-country had a percentage; the all-empty
     column was inferred as text and pandera_iati_countries stopped the build. Types now come from
-    the declared schema (sources/iati/rows.py EMPTY), whatever the data holds."""
+    the parser's declared columns (sources/iati/activities.py), as the tables' metadata has them
+    (schemas/project_outputs.py), whatever the data holds."""
     import re
 
     from schemas import validate
     from schemas.project_outputs import IatiCountries, IatiSectors
     from sources.family import family
-    from sources.iati.rows import EMPTY
     from sources.ingest import ingest
     from sources.snapshots import SnapshotStore
 
@@ -316,8 +316,8 @@ def test_columns_keep_their_declared_types_when_no_row_fills_them(tmp_path):
     for name in ("countries", "sectors", "activities", "values"):
         frame = tables[f"iati_{name}"]
         assert frame.height > 0
-        for column, dtype in EMPTY[name].items():
-            assert frame.schema[column] == dtype, (name, column, frame.schema[column])
+        for column in family("project_outputs").table(f"iati_{name}").model().columns:
+            assert frame.schema[column.name] == column.dtype, (name, column.name, frame.schema[column.name])
     assert tables["iati_countries"]["percentage"].null_count() == tables["iati_countries"].height
     assert validate(IatiCountries, tables["iati_countries"])[0]
     assert validate(IatiSectors, tables["iati_sectors"])[0]

@@ -10,7 +10,7 @@ import dagster as dg
 from dagster import AssetExecutionContext
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from ..dbt_project import dbt_project
+from ..dbt_project import dbt_project, dbt_vars_json
 from ..resources import PipelineResource
 from ..warehouse.database import connect, record_check
 
@@ -47,9 +47,11 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, pipeline: Pi
     build_db = pipeline.paths().build_db
     passed = False
     try:
-        # dbt's run artefacts go beside the build database, one folder overwritten each build.
+        # dbt's run artefacts go beside the build database, one folder overwritten each build. The
+        # families' variable is the one the manifest was parsed with (the unions over families).
         with dbt_home(build_db):
-            invocation = dbt.cli(["build"], context=context, target_path=build_db.parent / "dbt_target")
+            invocation = dbt.cli(["build", "--vars", dbt_vars_json()], context=context,
+                                 target_path=build_db.parent / "dbt_target")
         yield from invocation.stream()
         passed = True
     finally:

@@ -1,7 +1,8 @@
 """Every source family's assets and checks, made from its declaration (sources/<package>/family.py):
-its snapshot asset (raw.<snapshots>), one asset that writes all its raw tables through the one
-ingest loop (sources/ingest.py), and its checks in two steps (a pandera check of every raw table
-and of its snapshot list, its freshness, and the rule checks it declares)."""
+its snapshot asset (raw.<x>_snapshots), one asset that writes all its raw tables through the one
+ingest loop (sources/ingest.py), and its checks in two steps (the pandera schema of every raw table
+and of its snapshot list, from their metadata in schemas/; its freshness; the rule checks it
+declares)."""
 from __future__ import annotations
 
 from contextlib import ExitStack
@@ -10,7 +11,6 @@ from dataclasses import dataclass
 import dagster as dg
 import polars as pl
 
-from schemas.common import Snapshots
 from sources.family import Family, with_raw_tables
 from sources.ingest import ingest
 
@@ -23,7 +23,7 @@ from .snapshots import family_snapshots, snapshot_asset
 
 
 def raw_tables_asset(declared: Family) -> dg.AssetsDefinition:
-    snapshots = dg.AssetKey(["raw", declared.snapshots])
+    snapshots = dg.AssetKey(["raw", declared.snapshots.name])
     specs = [dg.AssetSpec(dg.AssetKey(["raw", t.name]), group_name=declared.name, kinds={"python", "duckdb"},
                           deps=[snapshots, *(dg.AssetKey(["raw", name]) for name in t.after)])
              for t in declared.tables]
@@ -54,12 +54,12 @@ def raw_tables_asset(declared: Family) -> dg.AssetsDefinition:
 
 
 def check_steps(declared: Family) -> list[dg.AssetChecksDefinition]:
-    snapshots = ["raw", declared.snapshots]
+    snapshots = declared.snapshots.model()
     return family_checks(declared.name, snapshots=[
-        pandera_check(snapshots, Snapshots),
-        freshness_check(snapshots, declared.name),
+        pandera_check(snapshots),
+        freshness_check(snapshots.key, declared.name),
     ], tables=[
-        *(pandera_check(["raw", t.name], t.model(), batch_by=t.batch_by) for t in declared.tables),
+        *(pandera_check(t.model()) for t in declared.tables),
         *(rule_check(["raw", c.table], c.name, c.description, c.function(), blocking=c.blocking, batch_by=c.batch_by)
           for c in declared.checks),
     ])

@@ -23,4 +23,4 @@ def raw_countries(pipeline: PipelineResource) -> dg.MaterializeResult:
         frame, member_states=int(frame.filter(frame["entity_kind"] == "member_state").height)))
 
 
-checks = family_checks("geography", tables=[pandera_check(COUNTRIES, Countries)])
+checks = family_checks("geography", tables=[pandera_check(Countries)])

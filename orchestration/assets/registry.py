@@ -2,8 +2,7 @@
 import dagster as dg
 import polars as pl
 
-from schemas.common import Snapshots
-from schemas.registry import IndicatorRegistry, RegistryResults
+from schemas.registry import IndicatorRegistry, RegistryResults, RegistrySnapshots
 from sources import fetch_log
 from sources.catalog import import_bundled
 from sources.family import family
@@ -57,9 +56,9 @@ def _matches_annex(frame: pl.DataFrame, ctx) -> tuple[bool, dict]:
 
 
 checks = family_checks("registry", tables=[
-    pandera_check(INDICATORS, IndicatorRegistry),
-    pandera_check(RESULTS, RegistryResults),
-    pandera_check(SNAPSHOTS, Snapshots),
+    pandera_check(IndicatorRegistry),
+    pandera_check(RegistryResults),
+    pandera_check(RegistrySnapshots),
     rule_check(INDICATORS, "registry_matches_annex",
                "Every indicator line of the annex is in the registry, verbatim, under its result.",
                _matches_annex),

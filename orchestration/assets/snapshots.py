@@ -18,9 +18,9 @@ def family_snapshots(store: SnapshotStore, family: str):
 
 
 def snapshot_asset(declared: Family) -> dg.AssetsDefinition:
-    """raw.<snapshots> of a family: its bundled files, what `collect(store, home)` stores of files that
+    """raw.<x>_snapshots of a family: its bundled files, what `collect(store, home)` stores of files that
     arrive by hand (the landing folder), and its live fetches when enabled."""
-    family, key, fetch, collect = declared.name, ["raw", declared.snapshots], declared.fetch, declared.collect
+    family, key, fetch, collect = declared.name, ["raw", declared.snapshots.name], declared.fetch, declared.collect
 
     @dg.asset(key=key, group_name=family, kinds={"python", "duckdb"}, description=declared.snapshots_description,
               retry_policy=dg.RetryPolicy(max_retries=2, delay=5),

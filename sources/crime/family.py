@@ -17,20 +17,19 @@ FAMILY = Family(
     package=__package__,
     order=20,
     dbt=DbtMembers(snapshots="stg_crime__snapshots", rejects="stg_crime__rejects", files="stg_crime__files", indicator_values=("int_indicator_values__crime", "int_indicator_values__seizures")),
-    snapshots="crime_snapshots",
+    snapshots=RawTable("crime_snapshots", "crime.CrimeSnapshots"),
     snapshots_description="Every release of every UN-CTS file and the WDR drug seizures table: bundled, plus live fetches.",
     fetch=fetch_cts,
     tables_asset="crime_raw_tables",
     tables_description="Parse every crime-statistics snapshot: observations kept losslessly with their row, "
                        "rejects with their reason, one line per file with its header fingerprint.",
     tables=(
-        # 19 million rows at ×100: written file by file, checked a million rows at a time, each
-        # snapshot's rows together.
-        RawTable("cts_observations", "crime.CtsObservations", batch_by="snapshot_id", by_parts=True,
-                 summary=rows.observations_summary),
+        # 19 million rows at ×100: written file by file (and checked a million rows at a time, each
+        # snapshot's rows together: its metadata's batch_by).
+        RawTable("cts_observations", "crime.CtsObservations", by_parts=True, summary=rows.observations_summary),
         RawTable("wdr_drug_seizures", "crime.DrugSeizures"),
-        RawTable("crime_files", "common.SourceFiles", summary=rows.files_summary),
-        RawTable("crime_rejects", "common.Rejects"),
+        RawTable("crime_files", "crime.CrimeFiles", summary=rows.files_summary),
+        RawTable("crime_rejects", "crime.CrimeRejects"),
         RawTable("reporting_units", "crime.ReportingUnits", make=reporting_units),
     ),
     parsers=rows.PARSERS,
@@ -55,9 +54,11 @@ FAMILY = Family(
         "fct_crime_statistics": Diff(("dataset", "reporting_unit", "indicator", "dimension", "category", "sex", "age",
                                       "year", "unit", "occurrence"), ("value_text",), numbered=True),
         # Every table the exports draw on is compared: the WDR seizures (table 7.1), where a revised
-        # kilogram equivalent alone is a change.
-        "fct_drug_seizures": Diff(("country_iso3", "year", "drug_group", "drug_subgroup", "drug_name", "unit_text",
-                                   "source_type", "occurrence"),
+        # kilogram equivalent alone is a change. Two editions of table 7.1 give the same
+        # country-year-drug (2018-2020): the edition is part of the key, so a new edition's rows are
+        # added beside the older edition's, never paired with them as revisions.
+        "fct_drug_seizures": Diff(("edition", "country_iso3", "year", "drug_group", "drug_subgroup", "drug_name",
+                                   "unit_text", "source_type", "occurrence"),
                                   ("quantity", "kg_equivalent", "is_reported_total", "region_in_source",
                                    "subregion_in_source", "comment"), numbered=True),
     },

@@ -1,8 +1,24 @@
-"""WDR statistical annex table 7.1 (drug seizures), long format.
+"""WDR statistical annex table 7.1 (drug seizures), long format, in every layout seen.
 
-Traps of the real file: title and note rows above the header; "Reported total" rows beside the
-parts they total (summing both double counts); free-text units with spelling variants; the
-comparable quantity is `KgEquivalent`.
+Traps of the real files: title and note rows above the header; "Reported total" rows beside the
+parts they total (summing both double counts); free-text units with spelling variants. The layout
+changes between editions, so a file is recognised by its header, never by its name:
+
+- quantity, unit and KgEquivalent (WDR 2022, 2016-2020): the quantity as reported in a free-text
+  unit, and its kilogram equivalent, the comparable figure.
+- kilograms (WDR 2024, 2018-2022): `msCode` is the ISO3 code and `Kilograms` the only quantity.
+  Where the two editions overlap, `Kilograms` is the 2022 edition's `KgEquivalent` (rounded in
+  many rows), including seizures counted in tablets, units or millilitres (the Netherlands 2019:
+  763,189 pills, 206.82 kg equivalent in 2022, 207 kg in 2024). It is therefore read as the
+  kilogram equivalent; the quantity and unit as reported are not in this layout and stay empty,
+  never a quantity "in kg" that was not weighed.
+
+A row is a reported total when its sub-group says so ("Reported total …") or its name does
+("Cocaine (total of the above …)", "Reported total …"). A name that merely begins with "Total"
+under another sub-group is a part: in 2016-2019 "Total amphetamine-type stimulants" under the
+non-specified sub-group, and in the 2024 layout 'Total "ecstasy"-type substances (including the
+above …)' under the group's own sub-group, which are the 2022 edition's unspecified "ecstasy" rows
+(Poland 2018: 59 kg beside 408 kg of MDMA, 59.25 kg of tablets in 2022).
 """
 from __future__ import annotations
 
@@ -20,14 +36,24 @@ from ..geography import code_aliases, countries
 from ..parsing import REJECT_SCHEMA, FrameResult
 from .cts import split_row_numbers
 
-# Column names of the 2022 layout, with those of later annexes as aliases.
-COLUMNS = {
-    "iso3": ("ISO3", "Iso3_code"), "region": ("Region",), "subregion": ("SubRegion",),
-    "country": ("Country/Territory", "Country"), "source_type": ("SourceType", "Source"),
-    "year": ("Year", "Reference year"), "drug_group": ("DrugGroup",), "drug_subgroup": ("DrugSubGroup",),
-    "drug_name": ("DrugName",), "quantity": ("quantity",), "unit_text": ("unit",),
-    "kg_equivalent": ("KgEquivalent", "Kilograms"), "comment": ("Comment", "Footnote"),
+# Each layout by its columns (FORMATS.md 3.3 and 5.2), field -> the header names it may carry.
+LAYOUTS: dict[str, dict[str, tuple[str, ...]]] = {
+    "quantity, unit and KgEquivalent": {
+        "iso3": ("ISO3",), "region": ("Region",), "subregion": ("SubRegion",), "country": ("Country/Territory",),
+        "source_type": ("SourceType",), "year": ("Year",), "drug_group": ("DrugGroup",),
+        "drug_subgroup": ("DrugSubGroup",), "drug_name": ("DrugName",), "quantity": ("quantity",),
+        "unit_text": ("unit",), "kg_equivalent": ("KgEquivalent",), "comment": ("Comment",),
+    },
+    # `Iso3_code`, `Source` and `Footnote`: the same layout as other copies of later annexes name them.
+    "kilograms": {
+        "iso3": ("msCode", "Iso3_code"), "region": ("Region",), "subregion": ("SubRegion",), "country": ("Country",),
+        "source_type": ("Source",), "year": ("Reference year",), "drug_group": ("DrugGroup",),
+        "drug_subgroup": ("DrugSubGroup",), "drug_name": ("DrugName",), "kg_equivalent": ("Kilograms",),
+        "comment": ("Footnote",),
+    },
 }
+FIELDS = ("iso3", "region", "subregion", "country", "source_type", "year", "drug_group", "drug_subgroup",
+          "drug_name", "quantity", "unit_text", "kg_equivalent", "comment")
 REQUIRED = ("iso3", "year", "drug_group", "drug_name", "kg_equivalent")
 NUMBER = r"^-?\d+(\.\d+)?([eE][-+]?\d+)?$"
 THOUSANDS = r"^-?\d{1,3}(,\d{3})+(\.\d+)?$"
@@ -44,15 +70,39 @@ def _norm(text: str | None) -> str:
     return re.sub(r"\s+", " ", (text or "").strip()).lower()
 
 
+def recognise(where: dict[str, int], *, file: str, sheet: str, row: int) -> tuple[str, dict[str, str]]:
+    """The layout whose required columns the header has, and field -> header name. A header that
+    has no layout's required columns is refused in one line naming what the nearest layout misses."""
+    found, missing_by = [], {}
+    for name, columns in LAYOUTS.items():
+        names = {k: next((a for a in aliases if _norm(a) in where), None) for k, aliases in columns.items()}
+        missing = [columns[k][0] for k in REQUIRED if names.get(k) is None]
+        if missing:
+            missing_by[name] = missing
+        else:
+            found.append((name, {k: v for k, v in names.items() if v is not None}))
+    if len(found) > 1:
+        raise SourceError(f"the header has the columns of two layouts ({found[0][0]}; {found[1][0]}): "
+                          "one table at a time", file=file, sheet=sheet, row=row)
+    if not found:
+        nearest = min(missing_by, key=lambda n: len(missing_by[n]))
+        others = "; ".join(f"{n}: {', '.join(m)}" for n, m in missing_by.items() if n != nearest)
+        raise SourceError(f"unknown layout of table 7.1: required column(s) missing: {', '.join(missing_by[nearest])} "
+                          f"(nearest layout: {nearest}; the other layouts lack {others})",
+                          file=file, sheet=sheet, row=row, column=missing_by[nearest][0])
+    return found[0]
+
+
 def parse_wdr_seizures(data: bytes, *, filename: str) -> FrameResult:
     names = sheet_names(data, filename)
     sheet = next((n for n in names if "seiz" in n.lower()), names[0])
     sheet, raw = read_sheet_as_text(data, filename, sheet)
     excel_rows, raw = split_row_numbers(raw)
-    h = next((i for i, row in enumerate(raw.head(30).iter_rows())
+    # The header is the row naming DrugGroup and DrugName, wherever it stands (row 3 in 2022, row 2 in 2024).
+    h = next((i for i, row in enumerate(raw.iter_rows())
               if {"drugname", "druggroup"} <= {_norm(c) for c in row if c}), None)
     if h is None:
-        raise SourceError("no header row naming DrugGroup and DrugName in the first 30 rows", file=filename, sheet=sheet)
+        raise SourceError("no header row naming DrugGroup and DrugName", file=filename, sheet=sheet)
     header = [c or "" for c in raw.row(h)]
     where: dict[str, int] = {}
     for i, c in enumerate(header):
@@ -61,23 +111,17 @@ def parse_wdr_seizures(data: bytes, *, filename: str) -> FrameResult:
                               row=excel_rows[h], column=c)
         if c:
             where[_norm(c)] = i
-    pick = {}
-    for key, aliases in COLUMNS.items():
-        found = next((where[_norm(a)] for a in aliases if _norm(a) in where), None)
-        if found is not None:
-            pick[key] = raw.columns[found]
-    missing = [COLUMNS[k][0] for k in REQUIRED if k not in pick]
-    if missing:
-        raise SourceError(f"required column(s) missing: {', '.join(missing)}", file=filename, sheet=sheet,
-                          row=excel_rows[h], column=missing[0])
+    layout, named = recognise(where, file=filename, sheet=sheet, row=excel_rows[h])
+    pick = {k: raw.columns[where[_norm(n)]] for k, n in named.items()}
     title = next((c for row in raw.head(h).iter_rows() for c in row if c), None)
     notes = [c for row in raw.head(h).iter_rows() for c in row if c][1:]
     body = (raw.slice(h + 1).with_columns(excel_rows.slice(h + 1).alias("source_row"))
             .filter(pl.any_horizontal([pl.col(c).is_not_null() for c in raw.columns])))
     if body.height == 0:
         raise SourceError("no data rows under the header", file=filename, sheet=sheet, row=excel_rows[h])
-    frame = body.select("source_row", *[pl.col(src).str.strip_chars().alias(k) for k, src in pick.items()],
-                        *[pl.lit(None, pl.Utf8).alias(k) for k in COLUMNS if k not in pick])
+    # Every layout gives the same columns; those a layout lacks are empty (never zero).
+    frame = body.select("source_row", *[pl.col(pick[k]).str.strip_chars().alias(k) if k in pick
+                                        else pl.lit(None, pl.Utf8).alias(k) for k in FIELDS])
     # '1,282' typed as text is the number 1282, as the UN-CTS parser reads it.
     frame = frame.with_columns(pl.when(pl.col(k).str.contains(THOUSANDS)).then(pl.col(k).str.replace_all(",", ""))
                                .otherwise(pl.col(k)).alias(k) for k in ("quantity", "kg_equivalent"))
@@ -95,16 +139,16 @@ def parse_wdr_seizures(data: bytes, *, filename: str) -> FrameResult:
                  .alias("is_reported_total"),
                  pl.col("iso3").is_in(list(known)).alias("iso3_known")))
     this_year = date.today().year
+    kg, qty = named["kg_equivalent"], named.get("quantity", "quantity")
     problems = [
         (pl.col("year_int").is_null() | (pl.col("year_int") < 1900) | (pl.col("year_int") > this_year),
-         COLUMNS["year"][0], "year", "impossible or missing year"),
-        (~pl.col("iso3_known"), COLUMNS["iso3"][0], "iso3", "unknown country code"),
-        (pl.col("kg_equivalent").is_not_null() & pl.col("kg").is_null(), "KgEquivalent", "kg_equivalent",
-         "KgEquivalent is not a number"),
-        (pl.col("kg").is_infinite(), "KgEquivalent", "kg_equivalent", "too large to be a finite number"),
-        (pl.col("quantity_numeric").is_infinite(), "quantity", "quantity", "too large to be a finite number"),
-        (pl.col("kg") < 0, "KgEquivalent", "kg_equivalent", "negative quantity"),
-        (pl.col("quantity").is_not_null() & pl.col("quantity_numeric").is_null(), "quantity", "quantity",
+         named["year"], "year", "impossible or missing year"),
+        (~pl.col("iso3_known"), named["iso3"], "iso3", "unknown country code"),
+        (pl.col("kg_equivalent").is_not_null() & pl.col("kg").is_null(), kg, "kg_equivalent", f"{kg} is not a number"),
+        (pl.col("kg").is_infinite(), kg, "kg_equivalent", "too large to be a finite number"),
+        (pl.col("quantity_numeric").is_infinite(), qty, "quantity", "too large to be a finite number"),
+        (pl.col("kg") < 0, kg, "kg_equivalent", "negative quantity"),
+        (pl.col("quantity").is_not_null() & pl.col("quantity_numeric").is_null(), qty, "quantity",
          "quantity is not a number"),
     ]
     parts = []
@@ -122,9 +166,10 @@ def parse_wdr_seizures(data: bytes, *, filename: str) -> FrameResult:
                 .rename({"quantity_numeric": "quantity", "kg": "kg_equivalent"}))
     result = FrameResult(file=filename, rows_in=frame.height, accepted=accepted, rejects=rejects, header=header)
     result.facts.update(
-        sheet=sheet, header_row=excel_rows[h], title=title, notes=notes,
+        sheet=sheet, header_row=excel_rows[h], layout=layout, title=title, notes=notes,
+        countries=accepted["iso3"].n_unique(),
         reported_total_rows=int(accepted["is_reported_total"].sum()),
-        unit_variants=accepted["unit_text"].n_unique(),
+        unit_variants=accepted["unit_text"].drop_nulls().n_unique(),
         unmapped_units=sorted(u for u in accepted.filter(pl.col("unit").is_null())["unit_text"].unique().to_list() if u),
         missing_kg=accepted.filter(pl.col("kg_equivalent").is_null()).height,
         years=sorted(accepted["year"].unique().to_list()),

@@ -12,7 +12,7 @@ FAMILY = Family(
     package=__package__,
     order=40,
     dbt=DbtMembers(snapshots="stg_project__snapshots", rejects="stg_project__rejects", files="stg_project__files", indicator_values=("int_indicator_values__outputs",)),
-    snapshots="project_snapshots",
+    snapshots=RawTable("project_snapshots", "project_outputs.ProjectSnapshots"),
     snapshots_description="IATI activities (the illustrative sample until real files are fetched) and the filled submission "
                           "templates dropped into the landing folder (var/landing/templates/).",
     fetch=fetch_iati,
@@ -21,15 +21,14 @@ FAMILY = Family(
     tables_description="Parse IATI activity files (results, indicators, periods, targets and actuals with their "
                        "dimensions) and filled submission templates; every row marked illustrative or not.",
     tables=(
-        *(RawTable(f"iati_{t}", f"project_outputs.{model}", types=rows.EMPTY[t]) for t, model in (
+        *(RawTable(f"iati_{t}", f"project_outputs.{model}") for t, model in (
             ("activities", "IatiActivities"), ("countries", "IatiCountries"), ("sectors", "IatiSectors"),
             ("indicators", "IatiIndicators"), ("values", "IatiValues"), ("budgets", "IatiBudgets"),
             ("transactions", "IatiTransactions"))),
         # A template's values are read against the registry's indicator codes.
-        RawTable("template_values", "project_outputs.TemplateValues", after=("registry_indicators",),
-                 types=rows.TEMPLATE_EMPTY),
-        RawTable("project_files", "common.SourceFiles", after=("registry_indicators",)),
-        RawTable("project_rejects", "common.Rejects", after=("registry_indicators",)),
+        RawTable("template_values", "project_outputs.TemplateValues", after=("registry_indicators",)),
+        RawTable("project_files", "project_outputs.ProjectFiles", after=("registry_indicators",)),
+        RawTable("project_rejects", "project_outputs.ProjectRejects", after=("registry_indicators",)),
     ),
     parsers=rows.PARSERS,
     rows=rows.rows,

@@ -10,21 +10,13 @@ import polars as pl
 from ..parsing import FrameResult
 from ..snapshots import Snapshot
 from ..strategy.registry import load_registry
-from .activities import COLUMNS, KEY, parse_iati
+from .activities import parse_iati
 from .template import parse_template
 
 ILLUSTRATIVE = "iati_illustrative_sample"
 # The parts of an activity the warehouse reads (regions and participating organisations are parsed
 # and not kept).
 WRITTEN = ("activities", "countries", "sectors", "indicators", "values", "budgets", "transactions")
-_TAGS = {"snapshot_id": pl.Utf8, "dataset": pl.Utf8, "source_file": pl.Utf8, "is_illustrative": pl.Boolean}
-# Each table's columns and types even when no file gives it a row (the marts read them all).
-EMPTY = {t: {**KEY, **_TAGS, **COLUMNS[t]} for t in WRITTEN}
-TEMPLATE_EMPTY = {
-    "sheet": pl.Utf8, "source_row": pl.Int64, "area_code": pl.Utf8, "country_iso3": pl.Utf8,
-    "indicator_code": pl.Utf8, "year": pl.Int64, "value": pl.Float64, "value_text": pl.Utf8,
-    "activity_id": pl.Utf8, "comment": pl.Utf8, **_TAGS}
-
 PARSERS = {
     "iati_xml": lambda data, snap: parse_iati(data, filename=snap.filename),
     "submission_template": lambda data, snap: parse_template(data, filename=snap.filename, registry=load_registry()),

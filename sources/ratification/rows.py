@@ -8,21 +8,17 @@ from datetime import date
 import polars as pl
 
 from ..geography import resolve
-from ..parsing import REJECT_SCHEMA, FrameResult
+from ..parsing import FrameResult
 from ..snapshots import Snapshot
 from . import instruments, parse_status_file
 from .status_table import EVENT_SCHEMA
 
-# A parsed event with its snapshot, the participant's code and how the name was matched.
-ACTION_TYPES = {"snapshot_id": pl.Utf8, **{k: EVENT_SCHEMA[k] for k in ("instrument", "participant_raw", "participant")},
-                "participant_iso3": pl.Utf8, "name_match": pl.Utf8,
-                **{k: t for k, t in EVENT_SCHEMA.items() if k not in ("instrument", "participant_raw", "participant")},
-                "source_format": pl.Utf8}
-NOTE_TYPES = {"snapshot_id": pl.Utf8, "instrument": pl.Utf8, "note_index": pl.Utf8, "note_text": pl.Utf8}
-STATUS_TYPES = {c: pl.Int64 for c in ("declared_signatories", "declared_parties", "counted_signatories",
-                                      "counted_parties", "rows_in", "rows_accepted", "rows_rejected")}
-# The rejects table names its dataset and snapshot first.
-REJECT_TYPES = {"dataset": pl.Utf8, "snapshot_id": pl.Utf8, **REJECT_SCHEMA}
+# A parsed event with its snapshot, the participant's code and how the name was matched, in the
+# order of raw.untc_treaty_actions.
+ACTION_COLUMNS = ["snapshot_id", "instrument", "participant_raw", "participant", "participant_iso3", "name_match",
+                  *(c for c in EVENT_SCHEMA if c not in ("instrument", "participant_raw", "participant")),
+                  "source_format"]
+NOTE_SCHEMA = {"snapshot_id": pl.Utf8, "instrument": pl.Utf8, "note_index": pl.Utf8, "note_text": pl.Utf8}
 
 
 def parse(data: bytes, snap: Snapshot) -> FrameResult:
@@ -41,10 +37,10 @@ def rows(result: FrameResult, snap: Snapshot, tag: list[pl.Expr]) -> dict[str, p
                                              return_dtype=pl.Utf8).alias("participant_iso3"),
         pl.col("participant").replace_strict({n: how for n, (_, how) in found.items()}, default=None,
                                              return_dtype=pl.Utf8).alias("name_match"),
-        pl.lit(snap.format).alias("source_format")).select(list(ACTION_TYPES))
+        pl.lit(snap.format).alias("source_format")).select(ACTION_COLUMNS)
     notes = pl.DataFrame([{"snapshot_id": snap.snapshot_id, "instrument": result.facts["instrument"],
                            "note_index": index, "note_text": text}
-                          for index, text in (result.facts.get("endnotes") or {}).items()], schema=NOTE_TYPES)
+                          for index, text in (result.facts.get("endnotes") or {}).items()], schema=NOTE_SCHEMA)
     return {"untc_treaty_actions": actions, "untc_endnotes": notes}
 
 

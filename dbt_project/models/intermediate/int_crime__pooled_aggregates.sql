@@ -30,7 +30,7 @@ pooled as (
         any_value(v.unit_measure) as unit_measure,
         count(*) as members_reporting,
         count(*) filter (where v.is_formed_from_units) as members_formed_from_units,
-        string_agg(distinct v.snapshot_id, ',') as snapshot_ids,
+        string_agg(distinct v.snapshot_id, ',' order by v.snapshot_id) as snapshot_ids,
         max(v.vintage) as vintage
     from country_values as v
     inner join members as m on m.iso3 = v.ref_area_code and m.year = v.year

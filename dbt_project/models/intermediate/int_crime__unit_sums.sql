@@ -52,9 +52,10 @@ per_part as (
         count(*) as units_reporting,
         string_agg(distinct covering_part, ' + ' order by covering_part) as parts_present,
         string_agg(reporting_unit, ', ' order by reporting_unit) as units,
+        list(reporting_unit) as unit_list,
         bool_or(value_numeric is null) as has_no_number,
         any_value(unit) as unit_measure,
-        string_agg(distinct snapshot_id, ',') as snapshot_id,
+        string_agg(distinct snapshot_id, ',' order by snapshot_id) as snapshot_id,
         max(release_date) as release_date,
         any_value(source_file) || ':' || string_agg(source_row::varchar, ',' order by source_row) as source_rows
     from unit_rows
@@ -91,12 +92,13 @@ per_indicator as (
         max(value) filter (where part = 'numerator') as numerator,
         max(value) filter (where part = 'denominator') as denominator,
         any_value(covering) as covering,
-        string_agg(distinct units, ', ') as units,
+        -- Every unit once, in order: a string_agg of the parts' lists repeated units in any order.
+        array_to_string(list_sort(list_distinct(flatten(list(unit_list)))), ', ') as units,
         count(*) filter (where part_problem is null) as parts_ok,
         string_agg(part_problem, '; ' order by part) as problems,
         list(distinct part) as parts_seen,
         any_value(unit_measure) filter (where part = 'series') as unit_measure,
-        string_agg(distinct snapshot_id, ',') as snapshot_id,
+        string_agg(distinct snapshot_id, ',' order by snapshot_id) as snapshot_id,
         max(release_date) as release_date,
         string_agg(source_rows, ';' order by part) as source_rows
     from judged

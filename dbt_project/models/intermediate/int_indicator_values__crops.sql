@@ -89,7 +89,7 @@ summed as (
         sum(coalesce(upper_bound, value)) as upper_bound,
         count(*) as members_reporting,
         list(country_iso3 order by country_iso3) as reporting_set,
-        string_agg(distinct snapshot_id, ',') as snapshot_ids,
+        string_agg(distinct snapshot_id, ',' order by snapshot_id) as snapshot_ids,
         max(edition) as vintage
     from located
     group by all

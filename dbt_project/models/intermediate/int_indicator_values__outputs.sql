@@ -17,9 +17,9 @@ country_facts as (
     select
         indicator_code, 'country' as ref_area_type, country_iso3 as ref_area_code, year,
         sum(value) as value, list_distinct(flatten(list(activity_ids))) as activity_ids,
-        string_agg(distinct basis, '; ') as aggregation_rule,
-        string_agg(distinct snapshot_ids, ',') as snapshot_ids,
-        string_agg(distinct source_file, ',') as source_rows,
+        string_agg(distinct basis, '; ' order by basis) as aggregation_rule,
+        string_agg(distinct snapshot_ids, ',' order by snapshot_ids) as snapshot_ids,
+        string_agg(distinct source_file, ',' order by source_file) as source_rows,
         bool_and(is_illustrative) as is_illustrative
     from outputs
     group by all
@@ -38,7 +38,7 @@ aggregate_facts as (
         indicator_code, group_type as ref_area_type, group_code as ref_area_code, year,
         sum(value) as value, count(distinct ref_area_code) as members_reporting,
         'sum over the countries with reported outputs' as aggregation_rule,
-        string_agg(distinct snapshot_ids, ',') as snapshot_ids,
+        string_agg(distinct snapshot_ids, ',' order by snapshot_ids) as snapshot_ids,
         bool_and(is_illustrative) as is_illustrative
     from grouped
     group by all

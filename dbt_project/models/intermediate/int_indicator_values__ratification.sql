@@ -96,7 +96,7 @@ aggregate_facts as (
         'count' as aggregation_method,
         'count of UN Member States of the year that were party on 31 December; denominator: UN '
             || 'Member States of the year in the group (M49 region of the State)' as aggregation_rule,
-        string_agg(distinct snapshot_id, ',') as snapshot_ids,
+        string_agg(distinct snapshot_id, ',' order by snapshot_id) as snapshot_ids,
         max(cast(snapshot_as_of as varchar)) as vintage,
         bool_or(is_illustrative) as is_illustrative
     from grouped

@@ -7,6 +7,8 @@
 -- that year (of any drug group: the table lists only the drugs a responding country seized, so a
 -- responding country without a row for a group seized none of it, as the WDR's own totals take it);
 -- territories that are not Member States (Hong Kong, Taiwan...) are added but not counted.
+-- Each year's figures come from one edition of table 7.1, the newest that covers the year
+-- (int_seizures__country_year); `aggregation_rule` names it and `vintage` is that edition.
 with specs as (
     select indicator_code from {{ ref('dim_indicator') }} where computation_rule = 'seizures_kg'
 ),
@@ -31,7 +33,8 @@ country_facts as (
         c.year,
         c.drug_group as disaggregation,
         c.kg as value,
-        c.basis as aggregation_rule,
+        c.basis || coalesce('; ' || c.edition_rule, '') as aggregation_rule,
+        c.edition_rule,
         c.note,
         c.snapshot_id as snapshot_ids,
         c.edition as vintage,
@@ -72,7 +75,8 @@ aggregate_facts as (
         count(distinct grouped.ref_area_code) filter (where grouped.is_member) as members_reporting,
         count(distinct grouped.ref_area_code) as areas_reporting,
         count(*) filter (where grouped.aggregation_rule like 'reported total%') as areas_by_total,
-        string_agg(distinct grouped.snapshot_ids, ',') as snapshot_ids,
+        string_agg(distinct grouped.snapshot_ids, ',' order by grouped.snapshot_ids) as snapshot_ids,
+        string_agg(distinct grouped.edition_rule, '; ' order by grouped.edition_rule) as edition_rule,
         max(grouped.vintage) as vintage
     from grouped
     group by all
@@ -96,7 +100,7 @@ select
         || a.areas_by_total || ' by their reported total, the others by the sum of their detailed rows; '
         || 'a reported total is never added to its parts); ' || coalesce(r.members_responding, 0)
         || ' Member States report seizures that year, ' || a.members_reporting
-        || ' of them of this group (the others list none)' as aggregation_rule,
+        || ' of them of this group (the others list none)' || coalesce('; ' || a.edition_rule, '') as aggregation_rule,
     'sum' as aggregation_method, cast(null as varchar) as note, cast(null as varchar) as withheld_reason,
     a.snapshot_ids, a.vintage, cast(null as varchar) as source_rows, 'crime_statistics' as source_family
 from aggregate_facts as a

@@ -1,55 +1,33 @@
--- Kilograms seized per country, year and drug group, each seizure counted once: the country's
--- reported total of the group where it gives one (a total row with a kilogram equivalent), else the
--- sum of its detailed rows. A total row left empty (no quantity, no unit) is no total: the parts are
--- used. Rows with no kilogram equivalent are left out, never zeroed. Coca leaf and bush form their
--- own group (fct_drug_seizures), so the cocaine total, which excludes them, is compared like with like.
-with seizures as (
-    select * from {{ ref('fct_drug_seizures') }} where kg_equivalent is not null and drug_group is not null
+-- Kilograms seized per country, year and drug group, as the indicators count them: one edition of
+-- table 7.1 a year, the newest that covers the year (is_current_edition), never two editions'
+-- figures added or mixed. The counting rule (a reported total, else the sum of the detailed rows)
+-- is int_seizures__edition_country_year's; `edition_rule` names the edition and those it was
+-- chosen among, for the fact's provenance.
+with figures as (
+    select * from {{ ref('int_seizures__edition_country_year') }} where is_current_edition
 ),
 
-per_kind as (
-    select
-        country_iso3,
-        year,
-        drug_group,
-        is_reported_total,
-        sum(kg_equivalent) as kg,
-        count(*) as rows_used,
-        string_agg(distinct snapshot_id, ',') as snapshot_id,
-        max(edition) as edition,
-        any_value(source_file) || ':' || string_agg(source_row::varchar, ',' order by source_row) as source_rows
-    from seizures
-    group by all
-),
-
-both_kinds as (
-    select
-        country_iso3, year, drug_group,
-        max(kg) filter (where is_reported_total) as total_kg,
-        max(kg) filter (where not is_reported_total) as parts_kg
-    from per_kind
+editions_covering as (
+    select dataset, year, string_agg(distinct edition, ', ' order by edition) as editions,
+           count(distinct edition) as editions_count
+    from {{ ref('fct_drug_seizures') }}
     group by all
 )
 
 select
-    p.country_iso3,
-    p.year,
-    p.drug_group,
-    p.kg,
-    p.is_reported_total as is_reported_total,
-    case when p.is_reported_total then 'reported total of the drug group'
-            || case when p.rows_used > 1 then ' (' || p.rows_used || ' rows in different units)' else '' end
-         else 'sum of ' || p.rows_used || ' detailed row' || case when p.rows_used > 1 then 's' else '' end
-            || ' (no reported total)' end as basis,
-    -- A reported total below the sum of its own parts is kept (a total is never replaced by parts),
-    -- but the reader is told.
-    case when p.is_reported_total and b.parts_kg > b.total_kg * 1.001
-         then 'the reported total (' || format('{:.6g}', b.total_kg) || ' kg) is below the sum of its detailed rows ('
-              || format('{:.6g}', b.parts_kg) || ' kg)' end as note,
-    b.parts_kg,
-    p.snapshot_id,
-    p.edition,
-    p.source_rows
-from per_kind as p
-inner join both_kinds as b using (country_iso3, year, drug_group)
-qualify row_number() over (partition by p.country_iso3, p.year, p.drug_group order by p.is_reported_total desc) = 1
+    f.country_iso3,
+    f.year,
+    f.drug_group,
+    f.kg,
+    f.is_reported_total,
+    f.basis,
+    f.note,
+    f.parts_kg,
+    f.snapshot_id,
+    f.edition,
+    'table 7.1, edition ' || f.edition || case when e.editions_count > 1
+        then ', the newest of the editions that cover ' || f.year || ' (' || e.editions || ')'
+        else ', the only edition that covers ' || f.year end as edition_rule,
+    f.source_rows
+from figures as f
+left join editions_covering as e on e.dataset = f.dataset and e.year = f.year

@@ -1,13 +1,14 @@
 {{ config(meta={'dagster': {'asset_key': ['fct_indicator_values']}}) }}
 -- A country's seizures of a drug group in a year are counted once: its reported total where it gives
 -- one (a total row with a kilogram equivalent), else the sum of its detailed rows, never both; and a
--- regional or world figure is the sum of its countries' figures, nothing more.
+-- regional or world figure is the sum of its countries' figures, nothing more. A year's figures
+-- are those of one edition of the table, the newest that covers it (is_current_edition).
 with rows_ as (
     select country_iso3, year, drug_group,
            sum(kg_equivalent) filter (where is_reported_total) as total_kg,
            sum(kg_equivalent) filter (where not is_reported_total) as parts_kg
     from {{ ref('fct_drug_seizures') }}
-    where kg_equivalent is not null and drug_group is not null
+    where is_current_edition and kg_equivalent is not null and drug_group is not null
     group by all
 ),
 

@@ -1,11 +1,11 @@
--- Every column a family's intermediate model emits is a column of fct_indicator_values' contract,
+-- Every column a family's indicator model emits is a column of fct_indicator_values' contract,
 -- with the contract's type: the union by name would otherwise widen a type (a BIGINT year) or
--- carry a column the fact does not declare.
--- depends_on: {{ ref('int_indicator_values__ratification') }}
--- depends_on: {{ ref('int_indicator_values__crime') }}
--- depends_on: {{ ref('int_indicator_values__seizures') }}
--- depends_on: {{ ref('int_indicator_values__crops') }}
--- depends_on: {{ ref('int_indicator_values__outputs') }}
+-- carry a column the fact does not declare. The models are those the family declarations name
+-- (macros/families.sql).
+{%- set members = family_members('indicator_values') %}
+{%- for model in members %}
+-- depends_on: {{ ref(model) }}
+{%- endfor %}
 -- depends_on: {{ ref('fct_indicator_values') }}
 {%- set columns = {} %}
 {%- if execute %}
@@ -16,13 +16,23 @@ with contract (column_name, data_type) as (
     {%- if not columns %}('', ''){% endif %}
 ),
 
+members (table_schema, table_name) as (
+    values {% for model in members %}{% set relation = ref(model) %}('{{ relation.schema }}', '{{ relation.identifier }}'){{ ", " if not loop.last }}{% endfor %}
+),
+
 family as (
     select table_name, column_name, data_type
     from information_schema.columns
-    where table_catalog = current_database() and table_name like 'int_indicator_values__%'
+    inner join members using (table_schema, table_name)
+    where table_catalog = current_database()
 )
 
 select family.table_name, family.column_name, family.data_type, contract.data_type as contract_type
 from family
 left join contract using (column_name)
 where contract.data_type is null or family.data_type != contract.data_type
+union all
+-- A declared model the query cannot see would otherwise pass unchecked.
+select members.table_name, null, null, 'the model is not in the build database'
+from members
+where not exists (select 1 from family where family.table_name = members.table_name)

@@ -1,10 +1,33 @@
 -- Every code a coded column of the warehouse may hold, with its label and what it means here: the
 -- reviewed seed code_lists (SDMX observation status, units, action kinds, methods, ...) and the
--- lists the warehouse keeps elsewhere (areas from dim_country, instruments, result areas, themes).
+-- lists the warehouse keeps elsewhere (areas from dim_country, instruments, result areas, themes,
+-- source families from their declarations).
 -- A dbt test (in_code_list) checks every coded column of the public tables against this table.
 with reviewed as (
     select code_list, code, label, nullif(description, '') as description, 'seed code_lists' as listed_in
     from {{ ref('code_lists') }}
+    where code_list != 'source_family'
+),
+
+-- The source families that answer annex lines: those whose declaration gives indicator models
+-- (macros/families.sql). The seed keeps their reviewed labels; a family it does not label yet is
+-- listed under its name.
+{%- set answering = family_names('indicator_values') %}
+declared_families (code) as (
+    {%- if answering %}
+    values {% for name in answering %}('{{ name }}'){{ ", " if not loop.last }}{% endfor %}
+    {%- else %}
+    select cast(null as varchar) where false
+    {%- endif %}
+),
+
+families as (
+    select 'source_family' as code_list, declared_families.code, coalesce(labels.label, declared_families.code) as label,
+           nullif(labels.description, '') as description,
+           case when labels.code is null then 'family declarations' else 'seed code_lists' end as listed_in
+    from declared_families
+    left join {{ ref('code_lists') }} as labels
+        on labels.code_list = 'source_family' and labels.code = declared_families.code
 ),
 
 countries as (
@@ -34,6 +57,8 @@ results as (
 )
 
 select * from reviewed
+union all
+select * from families
 union all
 select * from areas
 union all

@@ -1,8 +1,3 @@
--- Every row a parser refused, with its file, sheet, row, column and reason.
-select * from {{ ref('stg_untc__rejects') }}
-union all by name
-select * from {{ ref('stg_crime__rejects') }}
-union all by name
-select * from {{ ref('stg_crop__rejects') }}
-union all by name
-select * from {{ ref('stg_project__rejects') }}
+-- Every row a parser refused, with its file, sheet, row, column and reason: each source family's
+-- rejects model (macros/families.sql).
+{{- union_families('rejects') }}

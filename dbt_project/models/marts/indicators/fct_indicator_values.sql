@@ -20,17 +20,10 @@ with contract as (
 ),
 
 facts as (
+    -- Each source family's indicator models (macros/families.sql), each meeting the contract.
     select * from contract
     union all by name
-    select * from {{ ref('int_indicator_values__ratification') }}
-    union all by name
-    select * from {{ ref('int_indicator_values__crime') }}
-    union all by name
-    select * from {{ ref('int_indicator_values__seizures') }}
-    union all by name
-    select * from {{ ref('int_indicator_values__crops') }}
-    union all by name
-    select * from {{ ref('int_indicator_values__outputs') }}
+{{- union_families('indicator_values') }}
 ),
 
 indicators as (

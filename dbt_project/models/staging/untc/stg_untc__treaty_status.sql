@@ -17,9 +17,13 @@ renamed as (
         declared_parties,
         counted_signatories,
         counted_parties,
+        -- The family's files model (fct_load_reconciliation): every status file is of the dataset
+        -- untc_status, and the UNTC parsers count no row as not available.
+        'untc_status' as dataset,
         rows_in,
         rows_accepted,
         rows_rejected,
+        cast(0 as bigint) as rows_not_available,
         header_fingerprint
     from source
 )
