@@ -25,11 +25,22 @@ def validate(table: Table | pa.DataFrameSchema, frame: pl.DataFrame, *,
         return False, cases.head(max_cases).with_columns(pl.all().cast(pl.Utf8)).to_dicts(), cases.height
 
 
+def family_modules() -> dict:
+    """The metadata module of each source family (its declaration's `schemas`), by family, and the
+    countries' (a reference list of no family)."""
+    import importlib
+
+    from sources.family import families
+
+    from . import geography
+
+    return {"geography": geography, **{f.name: importlib.import_module(f"schemas.{f.schemas}")
+                                       for f in families() if f.schemas}}
+
+
 def raw_tables() -> list[Table]:
     """Every raw table the build writes, family by family."""
-    from . import crime, crops, geography, project_outputs, ratification, registry
-
-    return [t for module in (ratification, geography, registry, crime, crops, project_outputs) for t in module.TABLES]
+    return [t for module in family_modules().values() for t in module.TABLES]
 
 
-__all__ = ["Column", "Table", "raw_tables", "row_rule", "validate"]
+__all__ = ["Column", "Table", "family_modules", "raw_tables", "row_rule", "validate"]

@@ -8,13 +8,19 @@ from pathlib import Path
 
 import yaml
 
-from . import crime, crops, geography, project_outputs, ratification, registry
+from . import family_modules
 
 ROOT = Path(__file__).resolve().parent.parent
 STAGING = ROOT / "dbt_project" / "models" / "staging"
-# The metadata module of each family and the staging folder its models live in.
-FOLDERS = {ratification: "untc", geography: "geo", registry: "registry", crime: "crime", crops: "crops",
-           project_outputs: "project_outputs"}
+
+
+def folders() -> dict:
+    """The metadata module of each family and the staging folder its models live in (its
+    declaration's `dbt.staging`; the countries' is `geo`)."""
+    from sources.family import family
+
+    return {module: "geo" if name == "geography" else family(name).dbt.staging
+            for name, module in family_modules().items()}
 SOURCE = {"name": "raw", "schema": "raw",
           "description": "Tables written by the Python ingestion assets, one family each."}
 
@@ -39,7 +45,7 @@ def render(module) -> str:
 
 
 def expected() -> dict[Path, str]:
-    return {path_of(folder): render(module) for module, folder in FOLDERS.items()}
+    return {path_of(folder): render(module) for module, folder in folders().items()}
 
 
 def main() -> int:

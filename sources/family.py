@@ -32,6 +32,9 @@ class DbtMembers:
     rejects: str | None = None
     files: str | None = None
     indicator_values: tuple[str, ...] = ()
+    # Its folder under dbt_project/models/staging/: its staging models, and the dbt sources of its
+    # raw tables written there from their metadata (`python -m schemas.dbt_sources`).
+    staging: str | None = None
 
     def as_var(self) -> dict:
         return {"snapshots": self.snapshots, "rejects": self.rejects, "files": self.files,
@@ -99,6 +102,8 @@ class Family:
     order: int = 100                 # where it stands in lists (definitions, summaries): small first
     # Whether a build reads its snapshots: the nightly run rebuilds when one of them changed.
     built: bool = True
+    # Its module in schemas/: the metadata of its raw tables (`TABLES`) and its rule checks.
+    schemas: str | None = None
 
     # Its snapshots: one asset lists them in this raw table (None: a reference family whose
     # snapshot another asset reads).

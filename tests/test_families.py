@@ -9,7 +9,7 @@ import yaml
 
 from sources.family import SOURCES, Family, datasets_files, families, family, with_raw_tables
 
-from .conftest import BUNDLED
+from .conftest import BUNDLED, ROOT
 
 
 def test_families_finds_every_declared_family():
@@ -100,10 +100,20 @@ def test_the_declared_tables_checks_and_hooks_hold_together():
             assert not (t.by_parts and t.make), t.name
         for check in f.checks:
             assert check.table in tables and callable(check.function()), check.name
+        # Its metadata module lists exactly the tables it declares; their dbt sources go to its staging folder.
+        assert {t.schema.split(".")[0] for t in (f.snapshots, *f.tables)} == {f.schemas}, f.name
+        assert {t.name for t in (f.snapshots, *f.tables)} == {t.name for t in _tables_of(f.schemas)}, f.name
+        assert f.dbt.staging and (ROOT / "dbt_project" / "models" / "staging" / f.dbt.staging).is_dir(), f.name
     names = [c.name for f in families() for c in f.checks]
     assert len(names) == len(set(names)), "a check name is used twice"
     diffed = [t for f in families() for t in f.diffs]
     assert len(diffed) == len(set(diffed))
+
+
+def _tables_of(module: str) -> list:
+    import importlib
+
+    return importlib.import_module(f"schemas.{module}").TABLES
 
 
 def test_the_registry_answers_lines_only_by_families_that_answer_indicators():

@@ -9,7 +9,8 @@ FAMILY = Family(
     title="Illicit crop surveys (WDR statistical annex, UNODC crop monitoring)",
     package=__package__,
     order=30,
-    dbt=DbtMembers(snapshots="stg_crop__snapshots", rejects="stg_crop__rejects", files="stg_crop__files", indicator_values=("int_indicator_values__crops",)),
+    schemas="crops",
+    dbt=DbtMembers(snapshots="stg_crop__snapshots", rejects="stg_crop__rejects", files="stg_crop__files", indicator_values=("int_indicator_values__crops",), staging="crops"),
     snapshots=RawTable("crop_snapshots", "crops.CropSnapshots"),
     snapshots_description="WDR statistical annex workbooks (6.1.x, 6.2.x) and compiled survey figures, bundled; the annex "
                           "changes its file names every edition, so a new edition arrives as a new snapshot (see the README).",

@@ -11,7 +11,8 @@ FAMILY = Family(
     title="Technical-assistance project outputs (IATI activities, filled templates)",
     package=__package__,
     order=40,
-    dbt=DbtMembers(snapshots="stg_project__snapshots", rejects="stg_project__rejects", files="stg_project__files", indicator_values=("int_indicator_values__outputs",)),
+    schemas="project_outputs",
+    dbt=DbtMembers(snapshots="stg_project__snapshots", rejects="stg_project__rejects", files="stg_project__files", indicator_values=("int_indicator_values__outputs",), staging="project_outputs"),
     snapshots=RawTable("project_snapshots", "project_outputs.ProjectSnapshots"),
     snapshots_description="IATI activities (the illustrative sample until real files are fetched) and the filled submission "
                           "templates dropped into the landing folder (var/landing/templates/).",

@@ -8,5 +8,6 @@ FAMILY = Family(
     package=__package__,
     order=0,
     answers_indicators=False,
-    dbt=DbtMembers(snapshots="stg_registry__snapshots"),
+    schemas="registry",
+    dbt=DbtMembers(snapshots="stg_registry__snapshots", staging="registry"),
 )
