@@ -8,6 +8,9 @@ how a parse becomes rows of its tables (`rows`), and the layout of its files tab
 A table declared `by_parts` is handed to `sink` file by file and never held whole: at ×100 the
 UN-CTS files hold 19 million rows, about 1.7 KiB each while parsed. A table no file gives a row
 is written empty with the columns its metadata declares (schemas/).
+
+Given a parse cache (sources/parse_cache.py), a snapshot parsed by an earlier build with the same
+parser version is read back from it instead of parsed again.
 """
 from __future__ import annotations
 
@@ -18,21 +21,31 @@ import polars as pl
 
 from .errors import SourceError
 from .family import Family
+from .parse_cache import ParseCache
 from .parsing import FrameResult
 from .snapshots import Snapshot, SnapshotStore
 
 
-def parse_snapshot(family: Family, store: SnapshotStore, snap: Snapshot) -> FrameResult:
-    """The snapshot parsed by its format's parser; a file that cannot be read at all stops the
-    load, its error naming the snapshot (no silent gap)."""
+def parse_snapshot(family: Family, store: SnapshotStore, snap: Snapshot,
+                   cache: ParseCache | None = None) -> FrameResult:
+    """The snapshot parsed by its format's parser (or its parse kept in `cache`); a file that cannot
+    be read at all stops the load, its error naming the snapshot (no silent gap), and is never kept."""
+    if cache is not None:
+        kept = cache.get(family, snap)
+        if kept is not None:
+            return kept
     try:
         parser = family.parsers.get(snap.format)
         if parser is None:
             raise SourceError(f"no parser for format {snap.format!r}", file=snap.filename)
-        return parser(store.read_bytes(snap), snap)
+        result = parser(store.read_bytes(snap), snap)
     except SourceError as exc:
         raise SourceError(f"{exc.reason} (snapshot {snap.name})", file=exc.file, sheet=exc.sheet, row=exc.row,
                           column=exc.column) from None
+    # Kept before the family's `rows` sees it: rows may add to its facts and warnings.
+    if cache is not None:
+        cache.put(family, snap, result)
+    return result
 
 
 def tag(snap: Snapshot) -> list[pl.Expr]:
@@ -53,13 +66,15 @@ def file_row(result: FrameResult, snap: Snapshot) -> dict:
 
 
 def ingest(family: Family, store: SnapshotStore, snaps: list[Snapshot],
-           sink: Callable[[str, pl.DataFrame, Snapshot], None] | None = None) -> dict[str, pl.DataFrame]:
+           sink: Callable[[str, pl.DataFrame, Snapshot], None] | None = None,
+           cache: ParseCache | None = None) -> dict[str, pl.DataFrame]:
     """Every raw table of the family (but those handed to `sink`) from its snapshots, by name."""
     declared = {t.name: t for t in family.tables}
     parts: dict[str, list[pl.DataFrame]] = {name: [] for name in declared}
     files = []
-    for snap in (family.usable(snaps) if family.usable else snaps):
-        result = parse_snapshot(family, store, snap)
+    read = family.usable(snaps) if family.usable else snaps
+    for snap in read:
+        result = parse_snapshot(family, store, snap, cache)
         # The family's rows first: they may add to the file's facts and warnings (a date taken
         # from the snapshot, say), which its files row then records.
         for name, frame in family.rows(result, snap, tag(snap)).items():
@@ -89,4 +104,6 @@ def ingest(family: Family, store: SnapshotStore, snaps: list[Snapshot],
             out[name] = table.model().empty()
     # The loop makes the rejects rows itself: they take the table's declared columns in order.
     out[family.rejects] = out[family.rejects].select(declared[family.rejects].model().column_names)
+    if cache is not None:
+        cache.keep_only(family, read)
     return out

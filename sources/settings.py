@@ -30,6 +30,11 @@ class Paths:
         return self.home / "var" / "snapshots"
 
     @property
+    def parse_cache(self) -> Path:
+        """Parse results kept between builds (sources/parse_cache.py); safe to delete."""
+        return self.home / "var" / "parse_cache"
+
+    @property
     def build_dir(self) -> Path:
         return self.home / "var" / "build"
 

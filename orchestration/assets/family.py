@@ -13,6 +13,7 @@ import polars as pl
 
 from sources.family import Family, with_raw_tables
 from sources.ingest import ingest
+from sources.parse_cache import ParseCache
 
 from ..checks import as_metadata, family_checks, pandera_check, rule_check
 from ..freshness import freshness_check
@@ -31,12 +32,19 @@ def raw_tables_asset(declared: Family) -> dg.AssetsDefinition:
     @dg.multi_asset(specs=specs, name=declared.tables_asset, description=declared.tables_description)
     def _tables(pipeline: PipelineResource):
         store = pipeline.store()
+        cache = ParseCache(pipeline.paths().parse_cache)
         with connect(pipeline.paths().build_db) as con:
             with ExitStack() as stack:
                 parts = {t.name: stack.enter_context(table_by_parts(con, "raw", t.name))
                          for t in declared.tables if t.by_parts}
                 tables = ingest(declared, store, family_snapshots(store, declared.name),
-                                lambda name, frame, snap: parts[name].append(frame, f" from {snap.name}"))
+                                lambda name, frame, snap: parts[name].append(frame, f" from {snap.name}"), cache)
+        counts = cache.counts.get(declared.name)
+        if counts is not None:
+            dg.get_dagster_logger().info(
+                f"{declared.name}: {counts.reused} parse(s) reused, {counts.parsed} parsed and kept, "
+                f"{counts.not_kept} parsed and not kept, {counts.damaged} damaged entries parsed again "
+                f"(parse cache {pipeline.paths().parse_cache})")
             for name, frame in tables.items():
                 write_table(con, "raw", name, frame)
         for t in declared.tables:
