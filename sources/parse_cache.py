@@ -21,7 +21,8 @@ Layout under the cache root (the home's `var/parse_cache/`):
   snapshots it no longer reads. Deleting the folder is always safe (the next build parses again).
 - **Written atomically**: an entry is written into a temporary folder and renamed into place, so a
   killed build never leaves a half entry under its name; an entry that cannot be read back
-  (damaged, edited, from an older layout) counts as absent, is removed and written again.
+  (damaged, edited: each file's sha256 is checked; of an older layout) counts as absent, is
+  removed and written again.
 - **Only successes are kept**: a file its parser refuses (SourceError) is parsed again, and refused
   again, by every build; a result whose facts hold a value the typed JSON does not carry is not
   kept (it is parsed every time, never altered).
@@ -149,16 +150,18 @@ def parser_modules(family) -> list[str]:
     return sorted({parser.__module__ for parser in family.parsers.values()})
 
 
-_VERSIONS: dict[str, str] = {}
+_VERSIONS: dict[tuple[Path, str], str] = {}
 
 
-def family_version(family) -> str:
-    """The parser version of a declared family, computed once per process: the parsers a process
-    runs are those it imported, whatever happens to the files later."""
-    if family.name not in _VERSIONS:
-        files, libraries = parser_files(parser_modules(family), family.folder)
-        _VERSIONS[family.name] = version_of(files, libraries)
-    return _VERSIONS[family.name]
+def family_version(family, root: Path = SOURCES) -> str:
+    """The parser version of a declared family, its files read under `root` (a copy of `sources/`
+    in the tests), computed once per process: the parsers a process runs are those it imported,
+    whatever happens to the files later."""
+    key = (root, family.name)
+    if key not in _VERSIONS:
+        files, libraries = parser_files(parser_modules(family), root / family.folder.name, root)
+        _VERSIONS[key] = version_of(files, libraries, root)
+    return _VERSIONS[key]
 
 
 # --------------------------------------------------------------------------- typed JSON of facts
@@ -217,11 +220,12 @@ class Counts:
 @dataclass
 class ParseCache:
     root: Path
+    sources: Path = SOURCES       # where the parsers' files are read for their version
     counts: dict[str, Counts] = field(default_factory=dict)
     _opened: set[str] = field(default_factory=set)
 
     def _folder(self, family) -> Path:
-        return self.root / family.name / family_version(family)[:32]
+        return self.root / family.name / family_version(family, self.sources)[:32]
 
     def open(self, family) -> Path:
         """The family's folder of its current version; its other versions and any half-written
@@ -271,7 +275,7 @@ class ParseCache:
         try:
             for name, frame in _frames(result).items():
                 frame.write_parquet(tmp / f"{name}.parquet")
-                meta["frames"][name] = (tmp / f"{name}.parquet").stat().st_size
+                meta["frames"][name] = _sha256(tmp / f"{name}.parquet")
             (tmp / META).write_text(json.dumps(meta, allow_nan=True))
             for path in tmp.iterdir():
                 with open(path, "rb") as fh:
@@ -314,14 +318,23 @@ def _read(entry: Path) -> FrameResult:
     if meta.get("format") != FORMAT:
         raise ValueError(f"entry of format {meta.get('format')!r}")
     frames = {}
-    for name, size in meta["frames"].items():
+    for name, sha in meta["frames"].items():
         path = entry / f"{name}.parquet"
-        if path.stat().st_size != size:
-            raise ValueError(f"{path.name}: {path.stat().st_size} bytes, written {size}")
+        # A damaged page need not stop the reader: it could read back other values.
+        if _sha256(path) != sha:
+            raise ValueError(f"{path.name} is not the file written")
         frames[name] = pl.read_parquet(path)
     plain = _decode(meta["result"])
     return FrameResult(**plain, accepted=frames["accepted"], rejects=frames["rejects"],
                        tables={name: frames[f"table.{name}"] for name in meta["tables"]})
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _remove(path: Path) -> None:

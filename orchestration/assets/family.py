@@ -39,14 +39,14 @@ def raw_tables_asset(declared: Family) -> dg.AssetsDefinition:
                          for t in declared.tables if t.by_parts}
                 tables = ingest(declared, store, family_snapshots(store, declared.name),
                                 lambda name, frame, snap: parts[name].append(frame, f" from {snap.name}"), cache)
+            for name, frame in tables.items():
+                write_table(con, "raw", name, frame)
         counts = cache.counts.get(declared.name)
         if counts is not None:
             dg.get_dagster_logger().info(
                 f"{declared.name}: {counts.reused} parse(s) reused, {counts.parsed} parsed and kept, "
                 f"{counts.not_kept} parsed and not kept, {counts.damaged} damaged entries parsed again "
                 f"(parse cache {pipeline.paths().parse_cache})")
-            for name, frame in tables.items():
-                write_table(con, "raw", name, frame)
         for t in declared.tables:
             if t.by_parts:
                 meta = table_metadata(pl.DataFrame(schema=parts[t.name].schema), row_count=parts[t.name].rows)

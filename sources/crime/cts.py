@@ -199,7 +199,7 @@ def parse_cts(data: bytes, *, filename: str, min_year: int = 1900, single_indica
         duplicate_keys=duplicates.select(NATURAL_KEY).unique().height,
         censored_values=int(accepted["is_censored"].sum()),
         thousands_separated=int(accepted["value_text"].str.contains(",").sum()),
-        reporting_units={k: v for k, v in accepted.group_by("unit_kind").len().iter_rows()},
+        reporting_units=dict(accepted.group_by("unit_kind").len().sort("unit_kind").iter_rows()),
         indicators=sorted(i for i in accepted["indicator"].unique().to_list() if i),
     )
     result.facts["indicator_inferred"] = inferred

@@ -134,6 +134,6 @@ def parse_compiled(data: bytes, *, filename: str) -> FrameResult:
     result = FrameResult(file=filename, rows_in=frame.height, accepted=accepted,
                          rejects=pl.DataFrame(rejects, schema=REJECT_SCHEMA), header=list(frame.columns),
                          rows_not_available=not_available)
-    result.facts.update(source_types=dict(frame.group_by("source_type").len().iter_rows()),
+    result.facts.update(source_types=dict(frame.group_by("source_type").len().sort("source_type").iter_rows()),
                         crops=sorted(frame["crop"].unique().to_list()))
     return result
