@@ -93,6 +93,24 @@ def test_a_family_left_out_of_the_variable_leaves_every_union(tmp_path):
     assert all(m in contract for m in members(kept, "indicator_values"))
 
 
+def test_a_family_declared_later_leaves_the_fact_s_unit_tests_as_they_are(bundled_build, tmp_path):
+    """fct_indicator_values' unit tests give the facts of the families they name (an override of the
+    variable), so a family declared after them is no input they lack: they pass with one more family."""
+    import shutil
+
+    families = dbt_vars()["families"]
+    later = {**families, "declared_later": {"snapshots": None, "rejects": None, "files": None,
+                                            "indicator_values": families["crop_surveys"]["indicator_values"]}}
+    shutil.copy(bundled_build / "var" / "build" / "build.duckdb", tmp_path / "build.duckdb")
+    done = run_dbt(tmp_path, "test", "--vars", json.dumps({"families": later}),
+                   "--select", "fct_indicator_values,test_type:unit")
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-2000:]
+    assert "PASS=4" in done.stdout
+    manifest = json.loads((tmp_path / "target" / "manifest.json").read_text(encoding="utf-8"))
+    tests = [n for n in manifest["unit_tests"].values() if n["model"] == "fct_indicator_values"]
+    assert len(tests) == 4 and all(t["overrides"]["vars"]["families"] for t in tests)
+
+
 def test_dbt_without_the_variable_stops_at_once_and_says_how_to_get_it(tmp_path):
     done = run_dbt(tmp_path, "parse")
     assert done.returncode != 0

@@ -56,7 +56,8 @@ def test_site_is_quick_small_and_complete(site, warehouse):
                                                   where coverage_class in ('real', 'illustrative_only')""")}
     members = {c for (c,) in query(warehouse, "select iso3 from dim_country where is_un_member_state")}
     pages = set(site["pages"])
-    assert {f"indicator/{c}.html" for c in computed} <= pages and len(computed) == 37
+    # A family that answers more lines adds pages; none of the lines computed before may go.
+    assert {f"indicator/{c}.html" for c in computed} <= pages and len(computed) >= 37
     assert {f"country/{c}.html" for c in members} <= pages and len(members) == 193
     assert {"index.html", "changes.html", "countries.html"} <= pages
     # Each indicator's download holds every row of the line.
