@@ -11,8 +11,8 @@ Layout under the cache root (the home's `var/parse_cache/`):
   live in and every module of `sources/` they import, followed transitively through the source
   (a lazy import inside a function counts); a package imported brings its folder's data files too
   (`sources/geography/*.csv`, `sources/strategy/registry.yaml`), the family's own folder always
-  does (`sources/crime/*.csv`, its `datasets.yaml` with the datasets' parse options such as
-  `single_indicator`); then the installed versions of the libraries those modules import, the
+  does, its subfolders included (`sources/crime/*.csv`, its `datasets.yaml` with the datasets' parse
+  options such as `single_indicator`); then the installed versions of the libraries those modules import, the
   Python version and this module's format. An edit to one family's parser changes that family's
   version only; an edit to a shared module (sources/parsing.py, sources/excel.py, geography)
   changes every family that uses it.
@@ -114,7 +114,10 @@ def parser_files(modules: list[str], own_folder: Path | None = None, root: Path 
         todo.extend(ours)
         libraries |= others
     if own_folder is not None:
-        files.update(p for p in own_folder.iterdir() if p.is_file() and p.suffix != ".pyc")
+        # The family's data wherever it sits in its folder: a reference list in a subfolder is read
+        # by its parsers as much as one beside them.
+        files.update(p for p in own_folder.rglob("*")
+                     if p.is_file() and p.suffix != ".pyc" and "__pycache__" not in p.relative_to(own_folder).parts)
     return sorted(files), libraries
 
 

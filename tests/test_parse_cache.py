@@ -133,6 +133,19 @@ def test_a_parser_version_changes_with_its_own_files_only(tmp_path):
     assert changed_by("excel.py") == {"crime_statistics", "crop_surveys", "project_outputs"}
 
 
+def test_a_family_s_data_in_a_subfolder_of_its_folder_is_part_of_its_version_only(tmp_path):
+    root = copy_of_sources(tmp_path)
+    before = versions(root)
+    (root / "crops" / "reference").mkdir()
+    (root / "crops" / "reference" / "codes.csv").write_text("code,name\ncoca,Coca bush\n")
+    after = versions(root)
+    assert {name for name in after if after[name] != before[name]} == {"crop_surveys"}
+    # Compiled bytecode is no data of the family.
+    (root / "crops" / "reference" / "__pycache__").mkdir()
+    (root / "crops" / "reference" / "__pycache__" / "x.cpython-311.pyc").write_bytes(b"\x00")
+    assert versions(root) == after
+
+
 def test_a_changed_parser_is_parsed_again_and_the_other_families_are_not(store, tmp_path):
     root = copy_of_sources(tmp_path)
     for name in ("ratification", "crop_surveys"):
