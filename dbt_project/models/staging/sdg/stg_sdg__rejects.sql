@@ -1,0 +1,1 @@
+{{ stg_rejects('sdg_rejects') }}

@@ -1,0 +1,1 @@
+{{ stg_snapshots('sdg_snapshots') }}
