@@ -83,6 +83,17 @@ class FrameResult:
     def reconciles(self) -> bool:
         return self.rows_accepted + self.rows_rejected + self.rows_not_available == self.rows_in
 
+    def report(self, shown_as: str, family: str, layout: str, facts: dict | None = None) -> dict:
+        """What `unodc-indicators inspect FAMILY FILE` says of a file this result came from."""
+        return {
+            "file": shown_as, "family": family, "usable": True, "layout": layout,
+            "header": self.header, "header_fingerprint": self.header_fingerprint,
+            "rows_in": self.rows_in, "rows_accepted": self.rows_accepted,
+            "rows_rejected": self.rows_rejected, "rows_not_available": self.rows_not_available,
+            "reconciles": self.reconciles, "rejects": self.rejects.to_dicts(),
+            "summary": {"layout": layout, **(self.facts if facts is None else facts)}, "warnings": self.warnings,
+        }
+
 
 FORMULA_PATTERN = r"^\s*(?:[=@]|[+-]\s*[A-Za-z(])"
 _FORMULA = re.compile(FORMULA_PATTERN)

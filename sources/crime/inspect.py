@@ -15,12 +15,4 @@ def inspect(data: bytes, name: str, shown_as: str) -> dict:
             raise
         result, layout = parse_wdr_seizures(data, filename=name), "WDR drug seizures (7.1)"
     facts = {k: v for k, v in result.facts.items() if k not in ("notes",)}
-    return {
-        "file": shown_as, "family": "crime_statistics", "usable": True, "layout": layout,
-        "header": result.header, "header_fingerprint": result.header_fingerprint,
-        "rows_in": result.rows_in, "rows_accepted": result.rows_accepted,
-        "rows_rejected": result.rows_rejected, "rows_not_available": result.rows_not_available,
-        "reconciles": result.reconciles,
-        "rejects": result.rejects.to_dicts(), "summary": {"layout": layout, **facts},
-        "warnings": result.warnings,
-    }
+    return result.report(shown_as, "crime_statistics", layout, facts)

@@ -11,12 +11,4 @@ def inspect(data: bytes, name: str, shown_as: str) -> dict:
         result, layout = parse_wdr_annex(data, filename=name), "WDR annex table"
     else:
         result, layout = parse_compiled(data, filename=name), "compiled country-year figures"
-    return {
-        "file": shown_as, "family": "crop_surveys", "usable": True, "layout": layout,
-        "header": result.header, "header_fingerprint": result.header_fingerprint,
-        "rows_in": result.rows_in, "rows_accepted": result.rows_accepted,
-        "rows_rejected": result.rows_rejected, "rows_not_available": result.rows_not_available,
-        "reconciles": result.reconciles,
-        "rejects": result.rejects.to_dicts(), "summary": {"layout": layout, **result.facts},
-        "warnings": result.warnings,
-    }
+    return result.report(shown_as, "crop_surveys", layout)

@@ -12,13 +12,7 @@ def inspect(data: bytes, name: str, shown_as: str) -> dict:
     # saved under that name) is refused by the workbook reader, naming the missing signature.
     if data.startswith(b"PK") or name.lower().endswith((".xlsx", ".xlsm")):
         result = parse_template(data, filename=name, registry=load_registry())
-        return {"file": shown_as, "family": "project_outputs", "usable": True, "layout": "submission template",
-                "header": result.header, "header_fingerprint": result.header_fingerprint,
-                "rows_in": result.rows_in, "rows_accepted": result.rows_accepted,
-                "rows_rejected": result.rows_rejected, "rows_not_available": result.rows_not_available,
-                "reconciles": result.reconciles,
-                "rejects": result.rejects.to_dicts(), "summary": {"layout": "submission template", **result.facts},
-                "warnings": result.warnings}
+        return result.report(shown_as, "project_outputs", "submission template")
     parsed = parse_iati(data, filename=name)
     activities, indicators, values = parsed.accepted, parsed.tables["indicators"], parsed.tables["values"]
     countries = parsed.tables["countries"]

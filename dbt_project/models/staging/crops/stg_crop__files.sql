@@ -1,13 +1,1 @@
-select
-    snapshot_id,
-    dataset,
-    format as source_format,
-    source_file,
-    header_fingerprint,
-    rows_in,
-    rows_accepted,
-    rows_rejected,
-    rows_not_available,
-    cast(facts as json) as facts,
-    cast(warnings as json) as warnings
-from {{ source('raw', 'crop_files') }}
+{{ stg_files('crop_files') }}
