@@ -10,7 +10,8 @@ import pytest
 from orchestration.inspect import inspected_families
 from sources.errors import SourceError
 
-from .bad_inputs.cases import BASES, CASES, Loaded, Refused
+from .bad_inputs.cases import BASES, CASES
+from .bad_inputs.corpus import Loaded, Refused
 from .bad_inputs.run import base_outcome, outcome, write
 
 # Every family whose files `inspect` reads has its bad inputs, but for the families whose corpus is

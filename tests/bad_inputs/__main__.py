@@ -4,7 +4,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from .cases import CASES, Refused
+from .cases import CASES
+from .corpus import Refused
 from .run import write
 
 

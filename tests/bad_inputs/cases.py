@@ -7,8 +7,10 @@ that hold only `..`), and the rows in differ from the unmutated file's by `added
 """
 from __future__ import annotations
 
+import importlib
+import pkgutil
 import re
-from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable
 
 from sources.iati.template import COLUMNS as TEMPLATE_COLUMNS
@@ -16,43 +18,8 @@ from sources.iati.template import COLUMNS as TEMPLATE_COLUMNS
 from .build import (COCA_ANNEX, COCA_COMPILED, HOMICIDE, HTML_ERROR_PAGE, IATI_SAMPLE, PRISONS, SEIZURES,
                     SINGLE_CONVENTION_XML, UNTOC_CSV, Serial, Text, big_cell_xlsx, csv_rows, csv_text,
                     declare_dimension, far_cell_xlsx, hostile_xml, rows_of, truncated, xlsx)
-
-
-@dataclass(frozen=True)
-class Refused:
-    says: tuple[str, ...]
-    sheet: str | None = None
-    row: int | None = None
-    column: str | None = None
-
-
-@dataclass(frozen=True)
-class Loaded:
-    rejected: dict[str, int] = field(default_factory=dict)   # reason (a substring) -> rows rejected with it
-    added: int = 0                                           # rows in, against the unmutated file
-    column: str | None = None                                # the column every reject names
-    not_available: int = 0                                   # rows of only `..`: counted, not rejected
-    blocking: tuple[str, ...] = ()                           # the build's blocking checks it fails, as `inspect` says
-    check: Callable[[dict, bytes], object] | None = None     # what else the report (or the file) must show
-
-
-@dataclass(frozen=True)
-class Case:
-    family: str        # as `unodc-indicators inspect FAMILY` names it
-    base: str          # the real file it is made from (a key of BASES)
-    name: str
-    level: str         # file | layout | row | hostile
-    make: Callable[[], bytes]
-    expect: Refused | Loaded
-    filename: str | None = None   # default: the base file's name
-    via: str = "inspect"          # "template": the parser the landing folder uses for .xlsx
-
-    @property
-    def id(self) -> str:
-        return f"{self.family}:{self.base}:{self.name}"
-
-    def file_name(self) -> str:
-        return self.filename or BASES[self.base][1]
+from .corpus import (FORMULA, LATIN1_NAME, NO_BOM_UTF16, Case, Loaded, Refused, accepted_value, append, drop_col,
+                     dup_col, edit, insert_row, lone_cr, reverse_cols, summary, summary_has, swap_cols, utf16_without_bom)
 
 
 # --------------------------------------------------------------------------- the real files
@@ -174,42 +141,7 @@ BASES: dict[str, tuple[str, str, Callable[[], bytes]]] = {
 }
 
 
-# --------------------------------------------------------------------------- mutations
-
-def edit(rows: list[list], at: int, col: int, value) -> list[list]:
-    rows = [list(r) for r in rows]
-    rows[at][col] = value
-    return rows
-
-
-def drop_col(rows: list[list], col: int) -> list[list]:
-    return [r[:col] + r[col + 1:] for r in rows]
-
-
-def dup_col(rows: list[list], col: int) -> list[list]:
-    return [r[: col + 1] + r[col: col + 1] + r[col + 1:] for r in rows]
-
-
-def reverse_cols(rows: list[list]) -> list[list]:
-    return [list(reversed(r)) for r in rows]
-
-
-def swap_cols(rows: list[list], a: int, b: int) -> list[list]:
-    out = []
-    for r in rows:
-        r = list(r) + [None] * (max(a, b) + 1 - len(r))
-        r[a], r[b] = r[b], r[a]
-        out.append(r)
-    return out
-
-
-def insert_row(rows: list[list], at: int, row: list) -> list[list]:
-    return [list(r) for r in rows[:at]] + [list(row)] + [list(r) for r in rows[at:]]
-
-
-def append(rows: list[list], *more: list) -> list[list]:
-    return [list(r) for r in rows] + [list(r) for r in more]
-
+# --------------------------------------------------------------------------- mutations of these files
 
 def cts_edit(col: str, value, at: int = CTS_HEADER + 1) -> bytes:
     return cts(edit(cts_rows(), at, cts_col(col), value))
@@ -280,42 +212,6 @@ def annex_accepted(data: bytes):
 
     return parse_wdr_annex(data, filename="x.xlsx").accepted
 
-
-def summary_has(key: str, item) -> Callable[[dict, bytes], None]:
-    def check(report: dict, data: bytes) -> None:
-        assert item in report["summary"][key], (key, report["summary"][key])
-    return check
-
-
-def utf16_without_bom(text: str, order: str = "le") -> bytes:
-    return text.encode(f"utf-16-{order}")
-
-
-def lone_cr(text: str) -> bytes:
-    """Line ends as Excel's "CSV (Macintosh)" writes them: a carriage return alone."""
-    return text.replace("\r\n", "\n").replace("\n", "\r").encode()
-
-
-NO_BOM_UTF16 = ("not UTF-8: UTF-16", "without a byte-order mark")
-
-
-def summary(key: str, expected) -> Callable[[dict, bytes], None]:
-    def check(report: dict, data: bytes) -> None:
-        assert report["summary"][key] == expected, (key, report["summary"][key])
-    return check
-
-
-def accepted_value(column: str, expected) -> Callable[[dict, bytes], None]:
-    def check(report: dict, data: bytes) -> None:
-        assert expected in report["accepted_values"][column], (column, report["accepted_values"][column][:10])
-    return check
-
-
-FORMULA = '=HYPERLINK("http://attacker.example/x","Kenya")'
-LATIN1_NAME = "Côte d'Ivoire"
-
-
-# --------------------------------------------------------------------------- the cases
 
 def _ratification() -> list[Case]:
     def c(base, name, level, make, expect, **kw):
@@ -756,3 +652,23 @@ def _project_outputs() -> list[Case]:
 
 
 CASES: list[Case] = _ratification() + _crime() + _crops() + _project_outputs()
+
+# A family added later brings its corpus in a module of its own, `family_<family name>.py`, defining
+# `BASES` and `CASES` as above: found here, so that no shared file is edited for it.
+FAMILY_MODULE = "family_"
+
+
+def family_modules() -> dict[str, object]:
+    """Family name -> its corpus module, every `family_<name>.py` of this folder, in name order."""
+    found = sorted(m.name for m in pkgutil.iter_modules([str(Path(__file__).parent)]) if m.name.startswith(FAMILY_MODULE))
+    return {name[len(FAMILY_MODULE):]: importlib.import_module(f"{__package__}.{name}") for name in found}
+
+
+FAMILY_MODULES = family_modules()
+for _family, _module in FAMILY_MODULES.items():
+    _clash = sorted(set(_module.BASES) & set(BASES))
+    assert not _clash, f"{_module.__name__}: base name(s) {_clash} already used by another family's corpus"
+    _strangers = sorted({c.id for c in _module.CASES if c.family != _family or c.base not in _module.BASES})
+    assert not _strangers, f"{_module.__name__}: cases of another family or of a base it does not define: {_strangers}"
+    BASES.update(_module.BASES)
+    CASES.extend(_module.CASES)

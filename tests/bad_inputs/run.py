@@ -9,7 +9,8 @@ from orchestration.inspect import blocking_problems, inspect_file
 from sources.iati.template import parse_template
 from sources.strategy.registry import load_registry
 
-from .cases import BASES, Case
+from .cases import BASES
+from .corpus import Case
 
 
 @lru_cache(maxsize=1)
@@ -30,8 +31,12 @@ def outcome(case: Case, path: Path) -> dict:
     return inspect_file(case.family, str(path))
 
 
+def file_name(case: Case) -> str:
+    return case.filename or BASES[case.base][1]
+
+
 def write(case: Case, folder: Path) -> Path:
-    path = folder / case.file_name()
+    path = folder / file_name(case)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(case.make())
     return path
