@@ -12,17 +12,14 @@ import polars as pl
 MAX_FILE_BYTES = 50 * 1024 * 1024
 
 
-def csv_bytes(data: bytes, filename: str) -> bytes:
-    """A CSV file's bytes made ready for a UTF-8 reader, or refused in one line naming the file.
-
-    UTF-16, with or without its byte-order mark, is refused as such (read as UTF-8 it gave a
-    misleading byte offset, or a multi-line parser message with no row: issue 20, defect 12); so is
-    any other NUL byte. Lone-CR line ends (Excel's "CSV (Macintosh)") are read as line ends.
-    """
+def refuse_utf16(data: bytes, filename: str, save_as: str = "CSV UTF-8") -> None:
+    """Refuse, in one line naming the file, UTF-16 text (with or without its byte-order mark) and
+    any other NUL byte: read as UTF-8 they gave a misleading byte offset, or a multi-line parser
+    message with no row (issue 20, defect 12)."""
     from .errors import SourceError
 
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise SourceError("not UTF-8: UTF-16 text (it starts with a UTF-16 byte-order mark); save it as CSV UTF-8",
+        raise SourceError(f"not UTF-8: UTF-16 text (it starts with a UTF-16 byte-order mark); save it as {save_as}",
                           file=filename)
     nul = data.find(b"\x00")
     if nul >= 0:
@@ -30,8 +27,15 @@ def csv_bytes(data: bytes, filename: str) -> bytes:
         if head.count(0) > len(head) // 5:
             order = "little-endian" if head[1::2].count(0) > head[0::2].count(0) else "big-endian"
             raise SourceError(f"not UTF-8: UTF-16 {order} text without a byte-order mark (every second byte is "
-                              "NUL); save it as CSV UTF-8", file=filename)
+                              f"NUL); save it as {save_as}", file=filename)
         raise SourceError(f"a NUL byte at offset {nul}: not a text file", file=filename)
+
+
+def csv_bytes(data: bytes, filename: str) -> bytes:
+    """A CSV file's bytes made ready for a UTF-8 reader, or refused in one line naming the file:
+    UTF-16 and NUL bytes as `refuse_utf16` says. Lone-CR line ends (Excel's "CSV (Macintosh)")
+    are read as line ends."""
+    refuse_utf16(data, filename)
     if b"\r" in data and b"\n" not in data:
         data = data.replace(b"\r", b"\n")
     return data

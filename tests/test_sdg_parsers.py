@@ -150,7 +150,7 @@ def test_bad_rows_are_rejected_with_their_reason_and_nothing_is_lost():
     assert reasons[1588] == ("year", f"impossible year (outside 1900-{date.today().year}): 2150")
     assert reasons[4474][0] == "geo_area" and reasons[4474][1].startswith("unknown M49 area code")
     assert reasons[8086] == ("vc_ihr_psrc", "value is empty: (empty)")
-    assert reasons[8554] == (None, "the row has 5 cells, the header 6")
+    assert reasons[8554] == ("vc_ihr_psrc", "the row has 5 cells, the header 6")
     assert not result.accepted["source_row"].is_in([1546, 1567, 1588, 4474, 8086, 8554]).any()
 
 
@@ -320,3 +320,54 @@ def test_the_reference_lists_are_the_upstream_files():
     assert files == set(sums)
     for name, digest in sums.items():
         assert hashlib.sha256((REFERENCE / name).read_bytes()).hexdigest() == digest, name
+
+
+# --------------------------------------------------------------------------- damaged files (tests/bad_inputs)
+
+def sztrace_answer() -> dict:
+    rows = api_rows(FILES["vc_arm_sztrace"], "16.4.2")
+    return {"series": "VC_ARM_SZTRACE", "totalElements": len(rows),
+            "pages": [{"totalElements": len(rows), "totalPages": 1, "pageNumber": 1, "data": rows}]}
+
+
+@pytest.mark.parametrize("encoding, says", [("utf-16", "it starts with a UTF-16 byte-order mark"),
+                                            ("utf-16-le", "UTF-16 little-endian text without a byte-order mark"),
+                                            ("utf-16-be", "UTF-16 big-endian text without a byte-order mark")])
+def test_an_answer_saved_as_utf16_is_refused_as_such_by_the_api_reader(encoding, says):
+    """It was read as a DDF file ("save it as CSV UTF-8"), or as UTF-8 JSON with a misleading position."""
+    data = json.dumps(sztrace_answer()).encode(encoding)
+    with pytest.raises(SourceError) as err:
+        parse_sdg(data, filename="VC_ARM_SZTRACE.json")
+    assert says in str(err.value) and "save it as UTF-8" in str(err.value) and "CSV" not in str(err.value)
+
+
+def test_a_row_cut_short_or_too_long_names_the_column_and_an_unclosed_quote_its_own_row():
+    lines = FILES["vc_arm_sztrace"].read_text().splitlines()
+    short = "\n".join(lines[:3] + ["31,c,percent,2017"] + lines[3:] + ["31,c,percent,2017,5,9"]) + "\n"
+    result = parse_ddf(short.encode(), filename="x.csv")
+    assert result.reconciles and result.rows_rejected == 2
+    assert dict(result.rejects.select("row", "column").iter_rows()) == {4: "vc_arm_sztrace", 48: "cell 6 (no header)"}
+    unclosed = "\n".join(lines[:3] + ['31,"c,percent,2017,5'] + lines[3:]) + "\n"
+    with pytest.raises(SourceError) as err:
+        parse_ddf(unclosed.encode(), filename="x.csv")
+    assert err.value.row == 4 and "a quote opened on this line is never closed" in str(err.value)
+
+
+def test_huge_texts_are_quoted_short_and_a_lone_surrogate_is_rejected_not_a_crash():
+    doc = sztrace_answer()
+    rows = doc["pages"][0]["data"]
+    rows[0]["value"] = "9" * 5000
+    rows[1]["geoAreaName"] = "\ud800"
+    rows[2]["series"] = "VC_IHR_PSRC"
+    data = json.dumps(doc).encode()           # the surrogate is written as the escape \ud800
+    result = parse_api(data, filename="s.json")
+    assert result.reconciles and (result.rows_accepted, result.rows_rejected) == (42, 3)
+    rejects = {r["row"]: r for r in result.rejects.to_dicts()}
+    assert rejects[1]["reason"] == "value is not a number: " + "9" * 80 + "… (5000 characters)"
+    assert (rejects[2]["column"], rejects[2]["value"]) == ("geoAreaName", "\\ud800")
+    assert (rejects[3]["column"], rejects[3]["reason"]) == (
+        "series", "an observation of series VC_IHR_PSRC in the stored series VC_ARM_SZTRACE")
+    doc["totalElements"] = int("9" * 4000)
+    with pytest.raises(SourceError) as err:
+        parse_api(json.dumps(doc).encode(), filename="s.json")
+    assert len(str(err.value)) < 200 and "(4000 characters)" in str(err.value)

@@ -16,16 +16,18 @@ import codecs
 import json
 
 from ..errors import SourceError
-from ..parsing import MAX_FILE_BYTES, FrameResult
-from .observations import NAMED_FIELDS, Observation, concept_id, frame_result
+from ..parsing import MAX_FILE_BYTES, FrameResult, refuse_utf16
+from .observations import NAMED_FIELDS, Observation, concept_id, frame_result, shown
 
 REQUIRED = ("series", "geoAreaCode", "timePeriodStart", "value")
+MAX_DIGITS = 18     # totalElements, totalPages, pageNumber
 
 
 def load_json(data: bytes, filename: str) -> dict:
     """The answer's JSON object (numbers kept as their text), or refused in one line."""
     if len(data) > MAX_FILE_BYTES:
         raise SourceError(f"file is {len(data)} bytes, over the {MAX_FILE_BYTES}-byte limit", file=filename)
+    refuse_utf16(data, filename, save_as="UTF-8")
     body = data[len(codecs.BOM_UTF8):] if data.startswith(codecs.BOM_UTF8) else data
     head = body.lstrip()[:1]
     if not head:
@@ -75,10 +77,14 @@ def observations_of(doc: dict, filename: str) -> tuple[list, dict]:
 def whole_number(value, what: str, filename: str) -> int | None:
     if value is None:
         return None
+    if len(str(value)) > MAX_DIGITS:
+        # A count of thousands of digits is no count; quoting it whole would flood the message.
+        raise SourceError(f"{what} is not a whole number of at most {MAX_DIGITS} digits: {shown(str(value))!r}",
+                          file=filename)
     try:
         return int(str(value))
     except ValueError:
-        raise SourceError(f"{what} is not a whole number: {value!r}", file=filename) from None
+        raise SourceError(f"{what} is not a whole number: {shown(str(value))!r}", file=filename) from None
 
 
 def _text(value) -> str | None:
@@ -111,7 +117,10 @@ def _observation(i: int, row: dict) -> Observation:
 
 
 def parse_api(data: bytes, *, filename: str) -> FrameResult:
-    rows, paging = observations_of(load_json(data, filename), filename)
+    doc = load_json(data, filename)
+    rows, paging = observations_of(doc, filename)
+    # A stored series names its series: an observation of another is not one of its figures.
+    stored = _text(doc.get("series")) if "pages" in doc else None
     if not rows:
         raise SourceError(f"the answer holds no observations (totalElements {paging['total_elements']})", file=filename)
     objects = [r for r in rows if isinstance(r, dict)]
@@ -122,12 +131,21 @@ def parse_api(data: bytes, *, filename: str) -> FrameResult:
     observations, rejected = [], []
     for i, row in enumerate(rows, start=1):
         if isinstance(row, dict):
-            observations.append(_observation(i, row))
+            observation = _observation(i, row)
+            if stored and observation.series_code and observation.series_code != stored:
+                rejected.append({"file": filename, "sheet": None, "row": i, "column": "series",
+                                 "value": shown(observation.series_code),
+                                 "reason": f"an observation of series {shown(observation.series_code)} in the stored "
+                                           f"series {stored}"})
+                continue
+            observations.append(observation)
         else:
-            rejected.append({"file": filename, "sheet": None, "row": i, "column": None, "value": _text(row),
+            rejected.append({"file": filename, "sheet": None, "row": i, "column": "data", "value": shown(_text(row)),
                              "reason": "the observation is not a JSON object"})
     return frame_result(filename, len(rows), observations, header=list(REQUIRED),
                         columns={"value": "value", "geo_area": "geoAreaCode", "year": "timePeriodStart",
-                                 "series_code": "series", "lower_bound": "lowerBound", "upper_bound": "upperBound"},
+                                 "series_code": "series", "lower_bound": "lowerBound", "upper_bound": "upperBound",
+                                 "sdg_indicator": "indicator", "geo_area_name": "geoAreaName", "data_source": "source",
+                                 "footnote": "footnotes"},
                         facts={"format": "sdg_api_json", **paging},
                         rejected=rejected)

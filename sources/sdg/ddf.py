@@ -82,9 +82,10 @@ def parse_ddf(data: bytes, *, filename: str) -> FrameResult:
     ragged: list[tuple[int, int]] = []
     rows_in = not_specified = 0
     unnamed: Counter = Counter()
+    starts = 2     # the line the row being read starts on
     try:
         for cells in reader:
-            line = reader.line_num
+            line, starts = starts, reader.line_num + 1
             if not any(c.strip() for c in cells):
                 continue   # a blank line is layout, not a row
             rows_in += 1
@@ -108,7 +109,9 @@ def parse_ddf(data: bytes, *, filename: str) -> FrameResult:
                 geo_area=cells[position["geo_area"]], year=cells[position["year"]],
                 value=cells[position[value_column]], fields=fields, dimensions=dims))
     except csv.Error as exc:
-        raise SourceError(f"cannot read CSV: {exc}", file=filename, row=reader.line_num) from None
+        # An unclosed quote swallows the file to its end: the row it opened on is the one to name.
+        hint = ": a quote opened on this line is never closed" if "end of data" in str(exc) else ""
+        raise SourceError(f"cannot read CSV: {exc}{hint}", file=filename, row=starts) from None
     if rows_in == 0:
         raise SourceError("the file has a header but no rows", file=filename, row=1)
 
@@ -121,8 +124,10 @@ def parse_ddf(data: bytes, *, filename: str) -> FrameResult:
         warnings.append(f"{sum(unnamed.values())} cells hold a code the re-cut's entity lists do not name "
                         f"(kept as the re-cut writes it): "
                         + ", ".join(f"{c}={v}" for (c, v) in sorted(unnamed)[:10]))
-    ragged_rejects = [{"file": filename, "sheet": None, "row": line, "column": None, "value": None,
-                       "reason": f"the row has {n} cells, the header {len(header)}"} for line, n in ragged]
+    # A short row is named by the first column it lacks, a long one by its first cell past the header.
+    ragged_rejects = [{"file": filename, "sheet": None, "row": line,
+                       "column": header[n] if n < len(header) else f"cell {len(header) + 1} (no header)",
+                       "value": None, "reason": f"the row has {n} cells, the header {len(header)}"} for line, n in ragged]
     return frame_result(filename, rows_in, observations, header=header,
                         columns={"value": value_column, "geo_area": "geo_area", "year": "year"},
                         facts={"format": "sdg_ddf_csv", "value_column": value_column,

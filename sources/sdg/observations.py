@@ -50,6 +50,28 @@ _YEAR = re.compile(r"^(\d{4})(\.0+)?$")
 _M49 = re.compile(r"^\d{1,3}$")
 
 
+SHOWN_CHARACTERS = 80
+
+
+def shown(text: str | None) -> str | None:
+    """A published text as a reject or a refusal quotes it: a lone surrogate (which JSON may
+    carry, and no UTF-8 table can hold) escaped, and a text of thousands of characters cut."""
+    if text is None:
+        return None
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")
+    if len(text) > SHOWN_CHARACTERS:
+        return f"{text[:SHOWN_CHARACTERS]}… ({len(text)} characters)"
+    return text
+
+
+def valid_unicode(text: str | None) -> bool:
+    try:
+        (text or "").encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def concept_id(name: str) -> str:
     """A dimension's name as the DDF re-cut writes it: 'Substance use disorders' -> 'substance_use_disorders'."""
     return re.sub(r"[^a-z0-9]+", "_", name.strip().lower()).strip("_")
@@ -170,8 +192,8 @@ def frame_result(filename: str, rows_in: int, observations: list[Observation], *
         problems: list[tuple[str, str | None, str]] = []
 
         def bad(key: str, value, reason: str) -> None:
-            shown = None if value is None or not str(value).strip() else str(value)
-            problems.append((columns.get(key, key), shown, f"{reason}: {shown if shown is not None else '(empty)'}"))
+            quoted = None if value is None or not str(value).strip() else shown(str(value))
+            problems.append((columns.get(key, key), quoted, f"{reason}: {quoted if quoted is not None else '(empty)'}"))
 
         series = (ob.series_code or "").strip()
         if not series:
@@ -204,11 +226,13 @@ def frame_result(filename: str, rows_in: int, observations: list[Observation], *
             bounds[name] = to_number(text) if text else None
             if text and bounds[name] is None:
                 bad(name, text, f"{name.replace('_', ' ')} is not a number")
-        labels = {"geo_area_name": ob.geo_area_name, "data_source": ob.data_source, "footnote": ob.footnote,
-                  **ob.fields, **ob.dimensions}
+        labels = {"series_code": ob.series_code, "sdg_indicator": ob.sdg_indicator, "geo_area_name": ob.geo_area_name,
+                  "data_source": ob.data_source, "footnote": ob.footnote, **ob.fields, **ob.dimensions}
         for key, text in labels.items():
             if looks_like_formula(text):
                 bad(key, text, "label looks like a spreadsheet formula")
+            elif not valid_unicode(text):
+                bad(key, text, "not valid Unicode (a lone surrogate)")
         if problems:
             rejects.extend({"file": filename, "sheet": None, "row": ob.source_row, "column": column,
                             "value": value_shown, "reason": reason} for column, value_shown, reason in problems)
