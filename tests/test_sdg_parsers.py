@@ -371,3 +371,15 @@ def test_huge_texts_are_quoted_short_and_a_lone_surrogate_is_rejected_not_a_cras
     with pytest.raises(SourceError) as err:
         parse_api(json.dumps(doc).encode(), filename="s.json")
     assert len(str(err.value)) < 200 and "(4000 characters)" in str(err.value)
+
+
+@pytest.mark.parametrize("data, filename, says", [
+    (b"<!DOCTYPE html><html>404</html>", "VC_ARM_SZTRACE.json", "not JSON: the answer is an HTML or XML page"),
+    (b'[{"series": "VC_ARM_SZTRACE"}]', "answer.txt", "not an SDG API answer: JSON object expected"),
+    (b"PK\x03\x04\x14\x00\x06\x00rest", "x.csv", "not a CSV file: the bytes are a zip archive"),
+])
+def test_each_reader_says_what_is_wrong_with_the_file_it_was_meant_for(data, filename, says):
+    """An HTML page saved as .json, or a JSON array, was refused as "not a CSV file"; a workbook
+    saved as .csv as "a NUL byte at offset 5"."""
+    with pytest.raises(SourceError, match=says):
+        parse_sdg(data, filename=filename)

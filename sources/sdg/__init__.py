@@ -14,12 +14,14 @@ FORMATS = ("sdg_ddf_csv", "sdg_api_json")
 
 
 def parse_sdg(data: bytes, *, filename: str, fmt: str | None = None) -> FrameResult:
-    """Either layout; without `fmt`, a JSON object is the API's answer and anything else a DDF file."""
+    """Either layout; without `fmt`, JSON (or a file named .json) is the API's answer and anything
+    else a DDF file, so that each reader says what is wrong with the file it was meant for."""
     if fmt is None:
         # A JSON object saved as UTF-16 is still the API's answer, refused by its reader as UTF-16.
         head = data[len(codecs.BOM_UTF8):] if data.startswith(codecs.BOM_UTF8) else data
         head = head.lstrip(b"\xff\xfe\x00 \t\r\n")
-        fmt = "sdg_api_json" if head[:1] == b"{" else "sdg_ddf_csv"
+        json_name = filename.lower().endswith(".json")
+        fmt = "sdg_api_json" if head[:1] in (b"{", b"[") or json_name else "sdg_ddf_csv"
     if fmt == "sdg_api_json":
         return parse_api(data, filename=filename)
     if fmt == "sdg_ddf_csv":

@@ -28,6 +28,9 @@ _SIGNATURES = ((b"PK\x03\x04", "a zip archive (an Excel workbook?)"), (b"<", "HT
 def _text(data: bytes, filename: str) -> str:
     if len(data) > MAX_FILE_BYTES:
         raise SourceError(f"file is {len(data)} bytes, over the {MAX_FILE_BYTES}-byte limit", file=filename)
+    if data.startswith(b"PK\x03\x04"):
+        # Before the NUL check: a workbook is named as one, not as "a NUL byte at offset 5".
+        raise SourceError(f"not a CSV file: the bytes are {_SIGNATURES[0][1]}", file=filename)
     data = csv_bytes(data, filename)
     head = data[len(codecs.BOM_UTF8):] if data.startswith(codecs.BOM_UTF8) else data
     head = head.lstrip()
