@@ -16,7 +16,8 @@ import hashlib
 import dagster as dg
 
 from sources.errors import SourceError
-from sources.iati.landing import entries, iati_landing_dir, landing_dir, read_landing_file
+from sources.family import landing_folders
+from sources.iati.landing import entries, read_landing_file
 from sources.settings import Paths, paths, settings
 from sources.snapshots import SnapshotStore
 
@@ -68,8 +69,8 @@ nightly_schedule = dg.ScheduleDefinition(
 
 
 def landing_files(home) -> list[tuple[str, str]]:
-    """(name, sha256) of every file in the landing folders."""
-    found = entries(landing_dir(home), ".xlsx") + entries(iati_landing_dir(home), ".xml")
+    """(name, sha256) of every file in the landing folders the families declare."""
+    found = [p for folder in landing_folders() for p in entries(folder.path(home), folder.suffix)]
     out = []
     for p in found:
         try:
@@ -86,10 +87,14 @@ def pending_landing_files(home) -> list[tuple[str, str]]:
     return [(name, sha) for name, sha in landing_files(home) if sha not in stored]
 
 
+def _watched() -> str:
+    return " or ".join(f"var/landing/{folder.name}/*{folder.suffix}" for folder in landing_folders())
+
+
 @dg.sensor(name="landing_folder", job=refresh_job, minimum_interval_seconds=60,
            default_status=dg.DefaultSensorStatus.RUNNING,
-           description="A filled template in var/landing/templates/*.xlsx or an IATI file in var/landing/iati/*.xml "
-                       "that is not a snapshot yet starts a refresh (no live fetch).")
+           description=f"A file in {_watched()} (the landing folders the families declare) that is not a snapshot "
+                       "yet starts a refresh (no live fetch).")
 def landing_folder(context: dg.SensorEvaluationContext):
     home = paths().home
     pending = pending_landing_files(home)

@@ -91,6 +91,17 @@ class Diff:
 
 
 @dataclass(frozen=True)
+class LandingFolder:
+    """A folder under var/landing/ where files arrive by hand, and the suffix of the files the
+    family's `collect` takes from it: the landing-folder sensor watches every one declared."""
+    name: str          # var/landing/<name>/
+    suffix: str        # ".xlsx"
+
+    def path(self, home: Path) -> Path:
+        return Path(home) / "var" / "landing" / self.name
+
+
+@dataclass(frozen=True)
 class Family:
     name: str                        # snapshots' `family`, registry `answered_by`, sources/bundled/<name>/
     title: str
@@ -111,6 +122,7 @@ class Family:
     snapshots_description: str = ""
     fetch: Callable[[Any], list] | None = None             # fetch(store): live fetches, when enabled
     collect: Callable[[Any, Path], list] | None = None     # collect(store, home): files that arrive by hand
+    landing: tuple[LandingFolder, ...] = ()                # where they arrive (with `collect`, at least one)
 
     # Its raw tables, from its snapshots by `sources/ingest.py`.
     tables_asset: str = ""                                 # the one asset that writes them all
@@ -172,7 +184,28 @@ def families() -> tuple[Family, ...]:
     duplicated = sorted({n for n in names if names.count(n) > 1})
     if duplicated:
         raise ValueError(f"source families declared twice: {', '.join(duplicated)}")
+    _check_landing(found)
     return tuple(sorted(found, key=lambda f: (f.order, f.name)))
+
+
+RESERVED_LANDING = ("quarantine",)     # var/landing/quarantine/ holds the refused files
+
+
+def _check_landing(found: list[Family]) -> None:
+    """A family that collects files by hand says where they arrive, and only such a family does:
+    the landing-folder sensor watches the folders declared, so an undeclared one would never start a refresh."""
+    for f in found:
+        if bool(f.collect) != bool(f.landing):
+            raise ValueError(f"family {f.name}: `collect` and `landing` (its landing folders) are declared together")
+    folders = [folder.name for f in found for folder in f.landing]
+    shared = sorted({n for n in folders if folders.count(n) > 1 or n in RESERVED_LANDING})
+    if shared:
+        raise ValueError(f"landing folders declared twice or reserved: {', '.join(shared)}")
+
+
+def landing_folders() -> tuple[LandingFolder, ...]:
+    """Every landing folder the families declare, in their order."""
+    return tuple(folder for f in families() for folder in f.landing)
 
 
 def family(name: str) -> Family:

@@ -121,3 +121,44 @@ def test_the_registry_answers_lines_only_by_families_that_answer_indicators():
 
     assert FAMILIES == [f.name for f in families() if f.answers_indicators]
     assert "strategy" not in FAMILIES and "ratification" in FAMILIES
+
+
+def test_the_landing_folder_sensor_watches_the_folders_the_families_declare(tmp_path, monkeypatch):
+    """The sensor once named the template and IATI folders by hand: a family added with a
+    `collect` of its own would have had its files ignored until the nightly run."""
+    import dataclasses
+
+    import sources.family as declared
+    from orchestration.schedules import landing_files
+    from sources.family import LandingFolder, landing_folders
+
+    collecting = [f for f in families() if f.collect]
+    assert collecting and all(f.landing for f in collecting)
+    assert [(d.name, d.suffix) for d in landing_folders()] == [("templates", ".xlsx"), ("iati", ".xml")]
+    for folder, name in ((LandingFolder("templates", ".xlsx"), "a.xlsx"), (LandingFolder("iati", ".xml"), "b.xml"),
+                         (LandingFolder("returns", ".csv"), "c.csv"), (LandingFolder("iati", ".xlsx"), "d.xlsx")):
+        folder.path(tmp_path).mkdir(parents=True, exist_ok=True)
+        (folder.path(tmp_path) / name).write_bytes(name.encode())
+    assert [name for name, _ in landing_files(tmp_path)] == ["templates/a.xlsx", "iati/b.xml"]
+
+    # One family more, declared with a landing folder of its own: watched with no other edit.
+    more = dataclasses.replace(family("crop_surveys"), name="crop_returns", collect=lambda store, home: [],
+                               landing=(LandingFolder("returns", ".csv"),))
+    monkeypatch.setattr(declared, "families", lambda: (*families(), more))
+    assert [name for name, _ in landing_files(tmp_path)] == ["templates/a.xlsx", "iati/b.xml", "returns/c.csv"]
+
+
+@pytest.mark.parametrize("change, says", [
+    ({"landing": ()}, "`collect` and `landing`"),
+    ({"collect": None}, "`collect` and `landing`"),
+    ({"name": "twin"}, "landing folders declared twice or reserved: iati, templates"),
+])
+def test_landing_folders_are_declared_with_collect_and_once(change, says):
+    import dataclasses
+
+    from sources.family import _check_landing
+
+    outputs = family("project_outputs")
+    found = [outputs, dataclasses.replace(outputs, **change)] if "name" in change else [dataclasses.replace(outputs, **change)]
+    with pytest.raises(ValueError, match=says.replace("(", r"\(")):
+        _check_landing(found)

@@ -4,7 +4,7 @@ from ..family import DbtMembers, Diff, Family, RawTable, RuleCheck
 from . import rows
 from .fetch import fetch_iati
 from .inspect import inspect
-from .landing import import_landing
+from .landing import LANDING, import_landing
 
 FAMILY = Family(
     name="project_outputs",
@@ -18,6 +18,7 @@ FAMILY = Family(
                           "templates dropped into the landing folder (var/landing/templates/).",
     fetch=fetch_iati,
     collect=import_landing,
+    landing=LANDING,
     tables_asset="project_raw_tables",
     tables_description="Parse IATI activity files (results, indicators, periods, targets and actuals with their "
                        "dimensions) and filled submission templates; every row marked illustrative or not.",

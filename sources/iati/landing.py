@@ -19,6 +19,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from ..errors import LandingRefused, Refused, SourceError
+from ..family import LandingFolder
 from ..parsing import MAX_FILE_BYTES
 from ..snapshots import Snapshot, SnapshotStore, safe_name
 
@@ -26,12 +27,17 @@ DATASET = "submission_templates"
 READ_SECONDS = 60
 
 
+TEMPLATES = LandingFolder("templates", ".xlsx")     # filled submission templates
+IATI = LandingFolder("iati", ".xml")                # real IATI activity files
+LANDING = (TEMPLATES, IATI)
+
+
 def landing_dir(home: Path) -> Path:
-    return home / "var" / "landing" / "templates"
+    return TEMPLATES.path(home)
 
 
 def iati_landing_dir(home: Path) -> Path:
-    return home / "var" / "landing" / "iati"
+    return IATI.path(home)
 
 
 def quarantine_dir(home: Path) -> Path:
@@ -43,9 +49,9 @@ def import_landing(store: SnapshotStore, home: Path) -> list[Snapshot]:
     stored once (its checksum is its version). A real IATI file replaces the illustrative sample.
     Raises LandingRefused, after storing the good ones, when a file was quarantined."""
     refused: list[Refused] = []
-    out = _import(store, home, landing_dir(home), ".xlsx", DATASET, "submission_template",
+    out = _import(store, home, landing_dir(home), TEMPLATES.suffix, DATASET, "submission_template",
                   "UNODC programme managers (submission template)", refused)
-    out += _import(store, home, iati_landing_dir(home), ".xml", "iati_activities", "iati_xml",
+    out += _import(store, home, iati_landing_dir(home), IATI.suffix, "iati_activities", "iati_xml",
                    "IATI activity file dropped in by hand", refused)
     if refused:
         raise LandingRefused(refused)
