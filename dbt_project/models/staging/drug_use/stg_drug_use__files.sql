@@ -1,0 +1,1 @@
+{{ stg_files('drug_use_files') }}

@@ -1,0 +1,2 @@
+select * replace (cast(year as integer) as year)
+from {{ source('raw', 'drug_use_prevalence') }}

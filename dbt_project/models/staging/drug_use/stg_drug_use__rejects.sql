@@ -1,0 +1,1 @@
+{{ stg_rejects('drug_use_rejects') }}

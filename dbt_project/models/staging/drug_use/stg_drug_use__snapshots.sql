@@ -1,0 +1,1 @@
+{{ stg_snapshots('drug_use_snapshots') }}
