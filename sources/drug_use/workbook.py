@@ -84,9 +84,14 @@ def parse_drug_use(data: bytes, *, filename: str) -> FrameResult:
             continue
         layout, header_idx = hit
         found.append((Sheet(filename, sheet_name, rows, excel_rows, header_idx), layout.name))
-    if not found:
-        sheet_name, rows, excel_rows = unknown[0] if unknown else (names[0] if names else None, [], [])
-        layout, at, missing = closest(rows)
+    # A sheet whose header has half a known layout's columns or more is that table damaged: refused,
+    # never skipped (its rows would be lost without a word). Below that it is another sheet (contents,
+    # notes), skipped with a warning, unless no sheet of the workbook is a known table.
+    near = [(name, rows, excel_rows, *closest(rows)) for name, rows, excel_rows in unknown]
+    damaged = [n for n in near if len(n[5]) <= n[3].wanted() / 2]
+    if damaged or not found:
+        sheet_name, rows, excel_rows, layout, at, missing = (damaged or near or [(names[0] if names else None, [], [],
+                                                                                 *closest([]))])[0]
         row = excel_rows[at] if at < len(excel_rows) else None
         raise SourceError(f"not a known WDR drug table: the nearest, {layout.title}, needs the column(s) "
                           f"{', '.join(missing)} in its header", file=filename, sheet=sheet_name, row=row,
