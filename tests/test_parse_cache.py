@@ -130,7 +130,7 @@ def test_a_parser_version_changes_with_its_own_files_only(tmp_path):
     # Shared modules: every family that imports them.
     assert changed_by("parsing.py") == set(FAMILIES)
     assert changed_by("geography/codes.csv") == set(FAMILIES)
-    assert changed_by("excel.py") == {"crime_statistics", "crop_surveys", "project_outputs"}
+    assert changed_by("excel.py") == {"crime_statistics", "crop_surveys", "drug_use_and_markets", "project_outputs"}
 
 
 def test_a_family_s_data_in_a_subfolder_of_its_folder_is_part_of_its_version_only(tmp_path):
