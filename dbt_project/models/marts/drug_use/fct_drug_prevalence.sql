@@ -30,6 +30,7 @@ select
     r.country_iso3,
     c.country_name,
     r.parent_iso3,
+    pc.country_name as parent_name,
     coalesce(c.m49_region_code, pc.m49_region_code) as m49_region_code,
     coalesce(c.m49_region_name, pc.m49_region_name) as m49_region_name,
     r.year,

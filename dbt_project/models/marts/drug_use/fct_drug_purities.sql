@@ -16,6 +16,7 @@ select
     r.subregion as unodc_subregion,
     r.country_name as name_published,
     c.country_name,
+    pc.country_name as parent_name,
     coalesce(c.m49_region_code, pc.m49_region_code) as m49_region_code,
     coalesce(c.m49_region_name, pc.m49_region_name) as m49_region_name
 from rows_ as r
