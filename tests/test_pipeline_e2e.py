@@ -57,8 +57,12 @@ def test_published_warehouse_answers_by_plain_names(built):
         select 'instruments', count(*) from dim_instrument union all
         select 'countries', count(*) from dim_country where is_un_member_state union all
         select 'participation', count(*) from fct_treaty_participation union all
-        select 'rejects', count(*) from fct_load_rejects"""))
-    assert counts == {"instruments": 15, "countries": 193, "participation": 2507, "rejects": 1}  # prisons: year 1013
+        select 'rejects of ' || s.family, count(*) from fct_load_rejects join dim_snapshot as s using (snapshot_id)
+        group by s.family"""))
+    # prisons: year 1013; the WDR drug tables: 19 prices without a year, 11 without a unit, a minimum above its
+    # maximum, a purity without figures, a low above its high (every reason is in the rejects).
+    assert counts == {"instruments": 15, "countries": 193, "participation": 2507, "rejects of crime_statistics": 1,
+                      "rejects of drug_use_and_markets": 58}
     assert {t for (t,) in query(built, "select table_name from duckdb_tables() where schema_name = 'main'")} >= {
         "dim_country", "dim_instrument", "dim_indicator", "dim_result", "dim_snapshot", "fct_treaty_actions",
         "fct_treaty_participation", "fct_indicator_values", "rpt_indicator_coverage", "fct_load_rejects"}
