@@ -12,7 +12,7 @@ from pathlib import Path
 from sources.excel import read_sheet_as_text
 
 from .build import truncated, xlsx
-from .cases import Case, Loaded, Refused
+from .corpus import Case, Loaded, Refused
 
 ROOT = Path(__file__).resolve().parents[2]
 BUNDLED = ROOT / "sources" / "bundled" / "drug_use_and_markets"
