@@ -231,3 +231,69 @@ def test_the_warehouse_modules_do_not_import_dagster():
             "print('dagster' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def _build_with(paths, sql: str) -> None:
+    from orchestration.warehouse.database import record_check
+
+    paths.build_dir.mkdir(parents=True)
+    con = duckdb.connect(str(paths.build_db))
+    con.execute(sql)
+    record_check(con, check="c", asset="raw.t", passed=True, blocking=True)
+    con.close()
+
+
+def test_the_published_copy_holds_the_public_tables_with_their_comments_and_nothing_else(tmp_path):
+    """The publish copies the build file and trims it: dbt's views, the seeds' and staging schemas go;
+    tables, their comments and their row order stay."""
+    from orchestration.warehouse.publish import publish
+    from sources.settings import Paths
+
+    paths = Paths(tmp_path)
+    _build_with(paths, """
+        create schema raw; create schema staging; create schema reference;
+        create table raw.t as select range as x from range(5000) order by x desc;
+        comment on table raw.t is 'the raw table'; comment on column raw.t.x is 'a number';
+        create view staging.v as select * from raw.t; create table reference.seed as select 1 as s;
+        create view main.convenience as select 1 as y; create table main.fct as select 2 as z""")
+    manifest = publish(paths, required_checks=["c"])
+    assert manifest["row_counts"]["raw.t"] == 5000 and manifest["row_counts"]["fct"] == 1
+    con = duckdb.connect(str(paths.published_db), read_only=True)
+    try:
+        schemas = {s for (s,) in con.execute("select schema_name from duckdb_schemas() "
+                                             "where database_name = current_database()").fetchall()}
+        assert {"main", "raw", "audit"} <= schemas and not {"staging", "reference"} & schemas
+        assert con.execute("select count(*) from duckdb_views() where not internal").fetchone()[0] == 0
+        assert con.execute("select comment from duckdb_tables() where table_name = 't'").fetchone()[0] == "the raw table"
+        assert con.execute("select comment from duckdb_columns() where table_name = 't'").fetchone()[0] == "a number"
+        assert con.execute("select x from raw.t limit 1").fetchone()[0] == 4999
+    finally:
+        con.close()
+    assert not (paths.published_db.stat().st_mode & 0o222)      # read-only
+
+
+def test_a_build_file_mostly_free_space_is_compacted_when_published(tmp_path):
+    """A build that dropped a large table leaves its blocks free in the file; the published copy is
+    written again into a fresh file, not published with the free space."""
+    from orchestration.warehouse.publish import publish
+    from sources.settings import Paths
+
+    paths = Paths(tmp_path)
+    _build_with(paths, """
+        create schema raw; create table raw.big as select range as x, md5(range::varchar) as h from range(400000);
+        checkpoint; drop table raw.big; create table raw.t as select 1 as x;
+        comment on column raw.t.x is 'kept'""")
+    con = duckdb.connect(str(paths.build_db))
+    con.execute("checkpoint")
+    total, free = con.execute("select total_blocks, free_blocks from pragma_database_size()").fetchone()
+    con.close()
+    assert free > total / 2, (total, free)
+    publish(paths, required_checks=["c"])
+    con = duckdb.connect(str(paths.published_db), read_only=True)
+    try:
+        total_after, free_after = con.execute("select total_blocks, free_blocks from pragma_database_size()").fetchone()
+        assert free_after <= 0.25 * total_after and total_after < total / 2, (total_after, free_after, total)
+        assert con.execute("select comment from duckdb_columns() where table_name = 't'").fetchone()[0] == "kept"
+    finally:
+        con.close()
+    assert list(paths.warehouse_dir.glob(".publish-*")) == []

@@ -1,5 +1,6 @@
-"""The publish step: the checked build copied into a fresh, read-only file and swapped into the
-stable path atomically, kept as a release, and what a killed publish leaves behind undone.
+"""The publish step: the checked build's file copied, trimmed to its public tables, made read-only
+and swapped into the stable path atomically, kept as a release, and what a killed publish leaves
+behind undone.
 
 Researchers open only the published file. An open connection keeps reading the release it opened,
 and a failed check or a crash leaves the published file as it was.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import uuid
 from datetime import datetime, timezone
@@ -88,9 +90,15 @@ def recover(paths: Paths) -> list[str]:
 
 
 def publish(paths: Paths, required_checks: list[str]) -> dict:
-    """Copy the checked build into a fresh file and swap it into the stable path atomically."""
+    """Copy the checked build into a new file, keep its public tables, and swap it into the stable
+    path atomically."""
     with connect(paths.build_db) as build:
         gate(build, required_checks)
+        # The file's bytes are then the whole build: nothing of it is left in its write-ahead log.
+        build.execute("checkpoint")
+    wal = Path(f"{paths.build_db}.wal")
+    if wal.exists() and wal.stat().st_size:
+        raise RuntimeError(f"{wal} is not empty after a checkpoint: not publishing a copy that would lack it")
     paths.warehouse_dir.mkdir(parents=True, exist_ok=True)
     recover(paths)
     fault("publish:before_copy")
@@ -98,23 +106,23 @@ def publish(paths: Paths, required_checks: list[str]) -> dict:
     tmp = paths.warehouse_dir / f".publish-{uuid.uuid4().hex}.duckdb"
     counts: dict[str, int] = {}
     try:
+        # A copy of the file's bytes, not of its tables: writing every table again into a fresh file
+        # compresses it all again (8.8 s against 0.8 s at x1 on a loaded host, about a minute at
+        # x100; bench/publish.py, BENCHMARKS.md).
+        shutil.copyfile(paths.build_db, tmp)
         con = duckdb.connect(str(tmp), config={"memory_limit": memory_limit()})
         try:
-            con.execute(f"attach '{_sql_path(paths.build_db)}' as build (read_only)")
-            tables = con.execute("""select schema_name, table_name from duckdb_tables()
-                                    where database_name = 'build' order by 1, 2""").fetchall()
-            for schema, table in tables:
-                if schema not in PUBLIC_SCHEMAS or table.startswith(LOADING_PREFIX):
-                    continue
-                con.execute(f"create schema if not exists {ident(schema)}")
-                con.execute(f"create table {ident(schema)}.{ident(table)} as "
-                            f"select * from build.{ident(schema)}.{ident(table)}")
-                carry_comments(con, "build", schema, table)
+            _keep_public(con)
+            for schema, table in _public_tables(con):
                 counts[f"{schema}.{table}" if schema != "main" else table] = con.execute(
                     f"select count(*) from {ident(schema)}.{ident(table)}").fetchone()[0]
                 if len(counts) == 5:
                     fault("publish:during_copy")
-            con.execute("detach build")
+            con.execute("checkpoint")
+            if _mostly_free(con):
+                con.close()
+                tmp = _compacted(tmp)
+                con = duckdb.connect(str(tmp), config={"memory_limit": memory_limit()})
             previous = _previous_release(paths)
             changes = _record_changes(con, paths) if previous else _no_changes(con)
             snapshots = con.execute("select snapshot_name, sha256 from main.dim_snapshot order by 1").fetchall() \
@@ -157,6 +165,59 @@ def publish(paths: Paths, required_checks: list[str]) -> dict:
     fault("publish:before_prune")
     manifest["pruned"] = prune(paths, settings().keep_releases, current=release_id)
     return manifest
+
+
+# Above this share of free blocks (the build's dropped tables, its staging views and seeds, older
+# versions of its tables), the copy is compacted: its tables written again into a fresh file.
+COMPACT_ABOVE = 0.25
+
+
+def _public_tables(con: duckdb.DuckDBPyConnection, database: str | None = None) -> list[tuple[str, str]]:
+    where = "database_name = current_database()" if database is None else "database_name = ?"
+    rows = con.execute(f"select schema_name, table_name from duckdb_tables() where {where} order by 1, 2",
+                       [] if database is None else [database]).fetchall()
+    return [(s, t) for s, t in rows if s in PUBLIC_SCHEMAS and not t.startswith(LOADING_PREFIX)]
+
+
+def _keep_public(con: duckdb.DuckDBPyConnection) -> None:
+    """Drop from the copy what researchers do not get: dbt's views and staging schemas, the seeds'
+    schema, and a loading table a killed build left."""
+    here = "database_name = current_database()"
+    for schema, view in con.execute(f"select schema_name, view_name from duckdb_views() where {here} "
+                                    "and not internal").fetchall():
+        con.execute(f"drop view {ident(schema)}.{ident(view)}")
+    public = set(_public_tables(con))
+    for schema, table in con.execute(f"select schema_name, table_name from duckdb_tables() where {here}").fetchall():
+        if (schema, table) not in public:
+            con.execute(f"drop table {ident(schema)}.{ident(table)}")
+    for (schema,) in con.execute(f"select schema_name from duckdb_schemas() where {here} and not internal").fetchall():
+        if schema not in PUBLIC_SCHEMAS:
+            con.execute(f"drop schema {ident(schema)} cascade")
+
+
+def _mostly_free(con: duckdb.DuckDBPyConnection) -> bool:
+    total, free = con.execute("select total_blocks, free_blocks from pragma_database_size() "
+                              "where database_name = current_database()").fetchone()
+    return total > 0 and free > COMPACT_ABOVE * total
+
+
+def _compacted(copy: Path) -> Path:
+    """The copy's tables written again into a fresh file, with their comments; the copy removed."""
+    fresh = copy.with_name(f".publish-{uuid.uuid4().hex}.duckdb")
+    con = duckdb.connect(str(fresh), config={"memory_limit": memory_limit()})
+    try:
+        con.execute(f"attach '{_sql_path(copy)}' as copy (read_only)")
+        for schema, table in _public_tables(con, "copy"):
+            con.execute(f"create schema if not exists {ident(schema)}")
+            con.execute(f"create table {ident(schema)}.{ident(table)} as "
+                        f"select * from copy.{ident(schema)}.{ident(table)}")
+            carry_comments(con, "copy", schema, table)
+        con.execute("detach copy")
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    copy.unlink()
+    return fresh
 
 
 def published_release(paths: Paths) -> tuple[str, dict] | None:
