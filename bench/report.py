@@ -39,6 +39,39 @@ def _median(entry, key="wall_s"):
     return None
 
 
+# Issue 19's table: figure, how it is read from the results, the target, and whether lower is better.
+TARGETS = (
+    ("nightly run, one UN-CTS file changed, ×100", lambda r: _median(r.get("nightly_cts_changed_x100")), 60, "s", True),
+    ("nightly run, one UNTC status file changed, ×1", lambda r: _median(r.get("nightly_untc_changed_x1")), 20, "s", True),
+    ("cold `unodc-indicators run`, ×1, after install", lambda r: _median(r.get("cold_x1")), 40, "s", True),
+    ("pipeline ÷ engine floor, full build ×100", lambda r: _ratio(_median(r.get("build_x100")),
+                                                                  _median(r.get("floor_x100"))), 2.5, "", True),
+    ("pandas ÷ pipeline, ×10", lambda r: _ratio(_median(r.get("pandas_x10")), _median(r.get("build_x10"))), 1.5, "",
+     False),
+    ("peak memory, full build ×100", lambda r: _median(r.get("build_x100"), "peak_mib"), 3072, "MiB", True),
+    ("nightly run, nothing changed", lambda r: _median(r.get("nightly_unchanged")), 5, "s", True),
+)
+
+
+def _ratio(a, b):
+    return a / b if a and b else None
+
+
+def targets(r: dict) -> list[str]:
+    """Every figure of issue 19's table beside its target: met, missed, or not measured in this run."""
+    lines = ["Issue 19's targets:", "", "| figure | this run | target | |", "|---|---:|---:|---|"]
+    for name, read, target, unit, lower in TARGETS:
+        value = read(r)
+        bound = f"{'≤' if lower else '≥'} {target:,}{' ' + unit if unit else ''}"
+        if value is None:
+            lines.append(f"| {name} | not measured in this run | {bound} | |")
+            continue
+        met = value <= target if lower else value >= target
+        shown = f"{value:,.0f} {unit}" if unit == "MiB" else (f"{value:,.1f} {unit}" if unit else f"{value:.2f}")
+        lines.append(f"| {name} | {shown} | {bound} | {'met' if met else 'missed'} |")
+    return lines
+
+
 def render(r: dict) -> str:
     m = r["machine"]
     lines = [f"Command: `{r['command']}` ({r['started']} to {r.get('finished')}); {r['runs']} run(s) per figure.",
@@ -61,6 +94,9 @@ def render(r: dict) -> str:
     for key in sorted((k for k in r if k.startswith("pandas_x")), key=lambda k: int(k[8:])):
         lines.append(_proc_row(f"5. pandas ×{key[8:]}", r[key]))
     lines.append(_build_row("7. export of every annex table", r.get("export")))
+    lines.append(_build_row("8. nightly run, one UNTC status file changed (×1)", r.get("nightly_untc_changed_x1")))
+    for key in sorted((k for k in r if k.startswith("nightly_cts_changed_x")), key=lambda k: int(k[21:])):
+        lines.append(_build_row(f"8. nightly run, one UN-CTS file changed (×{key[21:]})", r[key]))
     lines.append("")
     ratios = []
     for key in (k for k in r if k.startswith("floor_x")):
@@ -88,6 +124,15 @@ def render(r: dict) -> str:
             parts = sorted(r[key]["breakdown"].items(), key=lambda kv: -kv[1]["median"])[:4]
             lines.append(f"Full build ×{key[7:]}, largest parts: " + "; ".join(
                 f"{p} {fig['median']:.1f} s" for p, fig in parts) + ".")
+    for key in (k for k in r if k.startswith(("nightly_untc_changed", "nightly_cts_changed"))):
+        missed = [d for d in r[key].get("decisions") or [] if not (d or "").startswith("rebuild:")]
+        if missed:
+            lines.append(f"{key}: a run did not find its changed file ({missed[0]}): the figure is not what it says.")
+    lines += ([] if lines[-1] == "" else [""]) + targets(r)
+    if r.get("sidebyside"):
+        side = r["sidebyside"]
+        lines += ["", f"Side by side with {side['before']} (bench/sidebyside.py, alternating, fresh homes):", "",
+                  side.get("table") or f"failed: {side.get('error', '')[-500:]}"]
     if "agreement_x1" in r:
         lines += ["", "Floor against the published warehouse at ×1 (rows, checksum):", "",
                   "| mart | floor | pipeline | same |", "|---|---|---|---|"]

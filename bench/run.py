@@ -26,6 +26,7 @@ from pathlib import Path
 import psutil
 
 from . import measure
+from .changed import changed_bundles
 from .queries import QUERIES, query_round
 from .scale import scale
 
@@ -57,7 +58,9 @@ def pipeline_run(home: Path, bundle: Path | None, cap_mib: float, extra: tuple =
     if sample.returncode != 0:
         out["error"] = sample.output[-3000:]
         return out
-    if "--if-changed" in extra:     # no build ran: nothing to break down
+    if "--if-changed" in extra:     # timing points are taken for a cold run only: nothing to break down
+        said = [line for line in sample.output.splitlines() if line.startswith(("rebuild:", "no rebuild:"))]
+        out["decision"] = said[0] if said else None
         return out
     try:
         out["breakdown"] = breakdown(home, sample, json.loads(timings.read_text()))
@@ -165,6 +168,8 @@ def summarize(samples: list[dict]) -> dict:
         return out
     for key in ("wall_s", "peak_mib"):
         out[key] = measure.Figure([s[key] for s in ok]).summary()
+    if any("decision" in s for s in ok):
+        out["decisions"] = [s.get("decision") for s in ok]
     parts = [s["breakdown"] for s in ok if "breakdown" in s]
     if parts:
         out["breakdown"] = {k: measure.Figure([p[k] for p in parts]).summary() for k in parts[0]}
@@ -253,6 +258,7 @@ def main() -> None:
     parser.add_argument("--scales", help="full-build scales, comma-separated (default 10,100; quick none)")
     parser.add_argument("--cap-mib", type=float, default=8192, help="stop a run whose process tree passes this")
     parser.add_argument("--work", help="scratch folder (default: a new temporary folder, removed at the end)")
+    parser.add_argument("--before", help="also measure this revision side by side with this tree (bench/sidebyside.py)")
     args = parser.parse_args()
     runs = args.runs or (1 if args.quick else 3)
     scales = [int(s) for s in (args.scales or ("" if args.quick else "10,100")).split(",") if s]
@@ -339,6 +345,33 @@ def main() -> None:
                 samples.append({"wall_s": s.wall_s, "peak_mib": s.peak_mib, "returncode": s.returncode,
                                 **({"error": s.output[-2000:]} if s.returncode else {})})
             report["export"] = summarize(samples) | {"command": " ".join(["unodc-indicators", *spec])}
+
+        # 8. nightly runs that find one file changed: `run --if-changed` after one new snapshot, each
+        # run one more (a UNTC status page at ×1; a UN-CTS release at the largest scale that built)
+        if flag is not None:
+            cts_factor, cts_home = max(published) if published else (1, None)
+            if cts_home is None:
+                cts_home = work / "changed_cts_x1"
+                shutil.copytree(home1, cts_home)
+            log(f"8. nightly run, one UNTC status file changed (×1), {runs} run(s)")
+            steps = changed_bundles(bundles[1], "ratification", work / "changed_untc_x1", runs, "untc_status")
+            report["nightly_untc_changed_x1"] = summarize(
+                [pipeline_run(home1, step, args.cap_mib, extra=(flag,)) for step in steps]) | {"flag": flag}
+            n = 1 if cts_factor >= 100 else runs
+            log(f"8. nightly run, one UN-CTS file changed (×{cts_factor}), {n} run(s)")
+            steps = changed_bundles(bundles[cts_factor], "crime_statistics", work / f"changed_cts_x{cts_factor}", n,
+                                    "cts_")
+            report[f"nightly_cts_changed_x{cts_factor}"] = summarize(
+                [pipeline_run(cts_home, step, args.cap_mib, extra=(flag,)) for step in steps]) | {"flag": flag}
+
+        # 9. this before and after, side by side (bench/sidebyside.py)
+        if args.before:
+            log(f"9. side by side against {args.before}, {runs} run(s)")
+            done = subprocess.run([PY, "-m", "bench.sidebyside", args.before, "--runs", str(runs)], cwd=str(ROOT),
+                                  capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
+            table = done.stdout[done.stdout.find("\n| figure"):].strip() if done.returncode == 0 else None
+            report["sidebyside"] = {"before": args.before, "table": table,
+                                    **({"error": (done.stdout + done.stderr)[-3000:]} if done.returncode else {})}
     finally:
         report["machine"]["load_average_at_end"] = os.getloadavg()
         report["finished"] = datetime.now(timezone.utc).isoformat(timespec="seconds")

@@ -1,12 +1,13 @@
-"""A change measured side by side: cold builds (and nightly runs with nothing new) of an earlier
-revision and of this tree, alternating, in one run on one machine.
+"""A change measured side by side: an earlier revision and this tree, alternating, in one run on
+one machine.
 
     .venv/bin/python -m bench.sidebyside REV [--runs 3] [--scale 10]
 
-The earlier revision is checked out into a temporary git worktree with its own dbt parse (its own
-`prepare_manifest`); both
-run `python -m orchestration.cli run` on the bundled snapshots (or, with --scale N, on one copy
-scaled ×N by this tree's bench/scale.py) in fresh homes, with this venv.
+Three figures per tree, in a fresh home each run: a cold build, then a nightly run with nothing new,
+then a nightly run after one UNTC status file arrived as a newer version (bench/changed.py). The
+earlier revision is checked out into a temporary git worktree with its own dbt parse (its own
+`prepare_manifest`); both run `python -m orchestration.cli run` on the bundled snapshots (or, with
+--scale N, on one copy scaled ×N by this tree's bench/scale.py), with this venv.
 Prints one JSON line per run and a Markdown table of medians (min-max) and after ÷ before.
 """
 from __future__ import annotations
@@ -63,15 +64,21 @@ def main() -> None:
     if args.scale > 1:
         from .scale import scale
         bundle = scale(args.scale, work / "bundle")
+    # A night with one file changed: one UNTC status file arriving as a newer version (bench/changed.py).
+    from .changed import changed_bundles
+
+    changed = changed_bundles(bundle or ROOT / "sources" / "bundled", "ratification", work / "changed", 1,
+                              "untc_status")[0]
+    kinds = (("cold", (), bundle), ("nightly", ("--if-changed",), bundle), ("changed", ("--if-changed",), changed))
     figures = {(who, what): {"wall_s": measure.Figure(), "peak_mib": measure.Figure()}
-               for who in ("before", "after") for what in ("cold", "nightly")}
+               for who in ("before", "after") for what, _, _ in kinds}
     try:
         trees = {"before": worktree(args.rev, work / "before"), "after": ROOT}
         for i in range(args.runs):
             for who, tree in trees.items():
                 home = work / f"{who}-{i}"
-                for what, extra in (("cold", ()), ("nightly", ("--if-changed",))):
-                    s = one(tree, home, *extra, bundle=bundle)
+                for what, extra, source in kinds:
+                    s = one(tree, home, *extra, bundle=source)
                     figures[(who, what)]["wall_s"].add(s.wall_s)
                     figures[(who, what)]["peak_mib"].add(s.peak_mib)
                     print(json.dumps({"run": i, "tree": who, "figure": what, "wall_s": round(s.wall_s, 2),
@@ -86,7 +93,8 @@ def main() -> None:
         return f"{s['median']:.1f} {unit} ({s['min']:.1f}–{s['max']:.1f})"
 
     print(f"\n| figure | before ({args.rev}) | after (this tree) | after ÷ before |\n|---|---:|---:|---:|")
-    for what, label in (("cold", f"cold `run` ×{args.scale}"), ("nightly", "nightly `run --if-changed`, nothing new")):
+    for what, label in (("cold", f"cold `run` ×{args.scale}"), ("nightly", "nightly `run --if-changed`, nothing new"),
+                        ("changed", "nightly `run --if-changed`, one UNTC status file changed")):
         b, a = figures[("before", what)], figures[("after", what)]
         for key, unit in (("wall_s", "s"), ("peak_mib", "MiB")):
             ratio = a[key].summary()["median"] / b[key].summary()["median"]

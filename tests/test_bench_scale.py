@@ -83,3 +83,26 @@ def test_crop_copies_keep_one_figure_per_country_and_year_in_every_file(tmp_path
         parsed = parse_compiled(f.read_bytes(), filename=f.name).accepted
         key = ["country_iso3", "measure", "series", "year"]
         assert parsed.select(key).is_duplicated().sum() == 0, f
+
+
+@pytest.mark.parametrize("family, dataset", [("crime_statistics", "cts_"), ("ratification", "untc_status")])
+def test_each_step_of_a_changed_bundle_brings_one_new_snapshot_the_newest_of_its_item(tmp_path, family, dataset):
+    """bench/changed.py: a night of one changed file is one new snapshot, which becomes its item's newest."""
+    from bench.changed import changed_bundles
+    from sources.catalog import latest_by_item
+    from sources.snapshots import bundled_sidecars
+
+    steps = changed_bundles(BUNDLED_DIR, family, tmp_path / "changed", times=2, dataset=dataset)
+    store = SnapshotStore(tmp_path / "store")
+    seen = {store.import_bundled(p).name for p in bundled_sidecars(BUNDLED_DIR, family)}
+    for step in steps:
+        snaps = [store.import_bundled(p) for p in bundled_sidecars(step, family)]
+        new = {s.name for s in snaps} - seen
+        assert len(new) == 1, new
+        (name,) = new
+        newest = latest_by_item([s for s in snaps if s.dataset.startswith(dataset)])
+        assert any(s.name == name for s in newest.values()), name
+        assert "bench/changed.py" in next(s for s in snaps if s.name == name).notes
+        seen |= new
+    # The original bundle is untouched (the copies are links, the new sidecars files of their own).
+    assert not list((BUNDLED_DIR / family).rglob("next*"))
