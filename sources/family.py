@@ -18,7 +18,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
 
-import yaml
+from . import yamltext
 
 SOURCES = Path(__file__).resolve().parent
 
@@ -163,7 +163,7 @@ class Family:
 def datasets_files() -> dict[Path, dict]:
     """Every family folder's `datasets.yaml`, read without importing the families (the settings of
     their URLs are read from them before anything else)."""
-    return {folder: yaml.safe_load((folder / "datasets.yaml").read_text()) or {}
+    return {folder: yamltext.load((folder / "datasets.yaml").read_text()) or {}
             for folder in sorted(p for p in SOURCES.iterdir() if (p / "family.py").exists())
             if (folder / "datasets.yaml").exists()}
 

@@ -19,8 +19,8 @@ from datetime import date, datetime, timezone
 from pathlib import Path
 
 import polars as pl
-import yaml
 
+from . import yamltext
 from .errors import SnapshotConflict
 
 _SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
@@ -169,7 +169,7 @@ class SnapshotStore:
 
     def import_bundled(self, sidecar: Path) -> Snapshot:
         """Store a file bundled in the repository, refusing it if it no longer matches its sidecar."""
-        meta = yaml.safe_load(Path(sidecar).read_text())
+        meta = yamltext.load(Path(sidecar).read_text())
         data_path = Path(sidecar).with_name(meta["filename"])
         data = data_path.read_bytes()
         sha = hashlib.sha256(data).hexdigest()

@@ -297,3 +297,20 @@ def test_the_readme_lists_every_setting_with_its_default_and_meaning():
         default, meaning = rows[s.name]
         assert default.strip().strip("`") == (s.default if s.default is not None else "(unset)"), (s.name, default)
         assert meaning.strip() == s.meaning, (s.name, meaning)
+
+
+def test_yaml_is_read_safely_and_as_the_pure_python_safe_loader_reads_it():
+    """sources/yamltext.py reads with libyaml for speed: still no Python object from a tag, and the
+    same data as yaml.safe_load for every YAML file the project reads."""
+    import yaml
+
+    from sources import yamltext
+    from sources.settings import PROJECT_ROOT
+
+    with pytest.raises(yaml.constructor.ConstructorError):
+        yamltext.load("!!python/object/apply:os.system ['true']")
+    files = [p for d in ("sources", "orchestration") for p in (PROJECT_ROOT / d).rglob("*.yaml")]
+    assert len(files) > 20
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        assert yamltext.load(text) == yaml.safe_load(text), path

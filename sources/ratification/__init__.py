@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
+from .. import yamltext
 from ..errors import SourceError
 from ..parsing import FrameResult
 from .untc_table import parse_untc_table
@@ -14,7 +13,7 @@ INSTRUMENTS_FILE = Path(__file__).with_name("instruments.yaml")
 
 
 def instruments() -> list[dict]:
-    return yaml.safe_load(INSTRUMENTS_FILE.read_text())["instruments"]
+    return yamltext.load(INSTRUMENTS_FILE.read_text())["instruments"]
 
 
 def instrument_by_mtdsg() -> dict[str, dict]:

@@ -5,15 +5,15 @@ import json
 from pathlib import Path
 
 import polars as pl
-import yaml
 
+from .. import yamltext
 from .annex import Annex
 
 REGISTRY_FILE = Path(__file__).with_name("registry.yaml")
 
 
 def load_registry(path: Path = REGISTRY_FILE) -> dict:
-    return yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    return yamltext.load(Path(path).read_text(encoding="utf-8"))
 
 
 def verify_against_annex(registry: dict, annex: Annex) -> list[str]:
