@@ -192,12 +192,34 @@ def command_template(args) -> int:
     return 0
 
 
+def quiet_night(args, where: Paths) -> int | None:
+    """`run --if-changed` on a night that cannot bring anything new (no fetch, no landing file, every
+    bundled file stored): decided, and its freshness warnings said, before Dagster is imported.
+    None when the refresh run has work to do, or a rebuild is due."""
+    from .nightly import decide_without_refresh, freshness_warnings
+    from .warehouse.lock import build_lock
+
+    with build_lock(where):
+        decision = decide_without_refresh(where, fetch=bool(args.fetch))
+        if decision is None:
+            return None
+        for line in freshness_warnings(where):
+            print(f"warning: {line}")
+    print(decision)
+    print(summary(where, published_now=False))
+    return 0
+
+
 def command_run(args) -> int:
+    where = Paths(Path(args.home).resolve()) if args.home else paths()
+    if args.if_changed:
+        done = quiet_night(args, where)
+        if done is not None:
+            return done
     from .progress import quiet_terminal, verbose_wanted
     from .resources import build_lock_once
     from .warehouse.lock import wait_for_build_db
 
-    where = Paths(Path(args.home).resolve()) if args.home else paths()
     instance = _instance()
     # With --if-changed the refresh run has fetched already.
     run_config = {"resources": {"pipeline": {"config": {"home": str(where.home),

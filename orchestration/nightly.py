@@ -70,6 +70,79 @@ def decide(where: Paths) -> Decision:
                           f"{release_id}", release_id, added, removed, key=key)
 
 
+def landing_files(home) -> list[tuple[str, str]]:
+    """(name, sha256) of every file in the landing folders the families declare."""
+    from sources.errors import SourceError
+    from sources.family import landing_folders
+    from sources.iati.landing import entries, read_landing_file
+
+    found = [p for folder in landing_folders() for p in entries(folder.path(home), folder.suffix)]
+    out = []
+    for p in found:
+        try:
+            data = read_landing_file(p)
+        except (SourceError, OSError):
+            data = p.name.encode()   # refused by the import too, which quarantines it: still a reason to run
+        out.append((f"{p.parent.name}/{p.name}", hashlib.sha256(data).hexdigest()))
+    return out
+
+
+def pending_landing_files(home) -> list[tuple[str, str]]:
+    """Landing files not yet stored as a snapshot (the landing import names a file's version after its checksum)."""
+    stored = {s.sha256 for s in SnapshotStore(Paths(home).snapshots).list() if s.upstream and "landing_file" in s.upstream}
+    return [(name, sha) for name, sha in landing_files(home) if sha not in stored]
+
+
+def decide_without_refresh(where: Paths, fetch: bool) -> Decision | None:
+    """The decision of a night that cannot bring anything new, taken without Dagster: nothing is
+    fetched, no file waits in a landing folder and every bundled file is stored already, so the
+    refresh run would store nothing and its decision is known now. None when the refresh run has
+    work to do (or may fail and must say so): fetching, a landing file, a bundled file not stored,
+    a bundled file that no longer matches its sidecar. A rebuild is also left to the refresh run,
+    which then runs as before."""
+    from sources.catalog import bundled_dir
+    from sources.errors import SnapshotConflict, SourceError
+    from sources.snapshots import bundled_sidecars
+
+    if fetch or pending_landing_files(where.home):
+        return None
+    store = SnapshotStore(where.snapshots)
+    stored = {s.name: s.sha256 for s in store.list()}
+    for f in families():
+        for sidecar in bundled_sidecars(bundled_dir(), f.name):
+            try:
+                # What the refresh run's import would store: already there means a no-op.
+                snapshot = store.import_bundled(sidecar)
+            except (SnapshotConflict, SourceError, OSError, ValueError):
+                return None
+            if stored.get(snapshot.name) != snapshot.sha256:
+                return None
+    decision = decide(where)
+    return None if decision.rebuild else decision
+
+
+def freshness_warnings(where: Paths) -> list[str]:
+    """The refresh run's freshness warnings, from the snapshot store and the fetch log (no Dagster)."""
+    from datetime import datetime, timezone
+
+    from sources import fetch_log
+    from sources.freshness import judged, warning
+    from sources.snapshots import snapshot_frame
+
+    today = datetime.now(timezone.utc).date()
+    log = fetch_log.load(where.home)
+    snaps = SnapshotStore(where.snapshots).list()
+    out = []
+    for f in families():
+        if not f.snapshots:
+            continue
+        frame = fetch_log.mark_stale(snapshot_frame([s for s in snaps if s.family == f.name]), log)
+        passed, details = judged(frame, today, f.freshness())
+        if not passed:
+            out.append(warning(f"{f.name}_fresh", details))
+    return out
+
+
 def refresh_and_decide(defs, instance, where: Paths, fetch: bool) -> Decision:
     """Run the `refresh` job in this process (the caller holds the build lock), then decide.
 
@@ -90,15 +163,13 @@ def _warnings(result) -> list[str]:
     """Checks that warned during the refresh: overdue and stale sources."""
     import dagster as dg
 
+    from sources.freshness import warning
+
     out = []
     for event in result.all_events:
         if event.event_type == dg.DagsterEventType.ASSET_CHECK_EVALUATION:
             ev = event.event_specific_data
             if not ev.passed:
                 meta = {k: getattr(v, "value", v) for k, v in (ev.metadata or {}).items()}
-                overdue = ", ".join(f"{o['item']} (as of {o['as_of']})" for o in meta.get("overdue") or [])
-                stale = ", ".join(s["name"] for s in meta.get("stale") or [])
-                out.append(f"{ev.check_name}: " + "; ".join(
-                    part for part in (f"overdue: {overdue}" if overdue else "",
-                                      f"stale (last fetch failed): {stale}" if stale else "") if part))
+                out.append(warning(ev.check_name, meta))
     return out

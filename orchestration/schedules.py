@@ -15,16 +15,13 @@ import hashlib
 
 import dagster as dg
 
-from sources.errors import SourceError
 from sources.family import landing_folders
-from sources.iati.landing import entries, read_landing_file
-from sources.settings import Paths, paths, settings
-from sources.snapshots import SnapshotStore
+from sources.settings import paths, settings
 
 from .assets import registry
 from .assets.family import ASSETS
 from .freshness import FRESHNESS_CHECKS
-from .nightly import decide
+from .nightly import decide, pending_landing_files
 
 # Runs that write the build database carry this tag; dagster.yaml lets one such run at a time.
 WRITES_BUILD = {"unodc/writes": "build_db"}
@@ -66,25 +63,6 @@ nightly_schedule = dg.ScheduleDefinition(
     execution_timezone=settings().nightly_timezone,
     run_config=_pipeline_config(fetch=True), default_status=dg.DefaultScheduleStatus.RUNNING,
     description="Every night at 02:00 (UNODC_NIGHTLY_TIMEZONE, default UTC): fetch every source.")
-
-
-def landing_files(home) -> list[tuple[str, str]]:
-    """(name, sha256) of every file in the landing folders the families declare."""
-    found = [p for folder in landing_folders() for p in entries(folder.path(home), folder.suffix)]
-    out = []
-    for p in found:
-        try:
-            data = read_landing_file(p)
-        except (SourceError, OSError):
-            data = p.name.encode()   # refused by the import too, which quarantines it: still a reason to run
-        out.append((f"{p.parent.name}/{p.name}", hashlib.sha256(data).hexdigest()))
-    return out
-
-
-def pending_landing_files(home) -> list[tuple[str, str]]:
-    """Landing files not yet stored as a snapshot (the landing import names a file's version after its checksum)."""
-    stored = {s.sha256 for s in SnapshotStore(Paths(home).snapshots).list() if s.upstream and "landing_file" in s.upstream}
-    return [(name, sha) for name, sha in landing_files(home) if sha not in stored]
 
 
 def _watched() -> str:

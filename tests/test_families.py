@@ -129,7 +129,7 @@ def test_the_landing_folder_sensor_watches_the_folders_the_families_declare(tmp_
     import dataclasses
 
     import sources.family as declared
-    from orchestration.schedules import landing_files
+    from orchestration.nightly import landing_files
     from sources.family import LandingFolder, landing_folders
 
     collecting = [f for f in families() if f.collect]

@@ -114,6 +114,45 @@ def test_a_nightly_run_with_the_same_inputs_does_not_rebuild_or_republish(nightl
     assert decide(where).rebuild is False
 
 
+
+QUIET_PROBE = """import sys
+from orchestration.cli import main
+code = main(["run", *sys.argv[1:]])
+print("dagster imported:", "dagster" in sys.modules)
+sys.exit(code)
+"""
+
+
+def test_a_night_that_fetches_nothing_decides_without_dagster_and_warns_as_the_refresh_run_does(nightly, tmp_path):
+    """No fetch, no landing file, every bundled file stored: the refresh run would store nothing, so the
+    decision and the freshness warnings are taken from the store and the manifest, without Dagster."""
+    from orchestration.nightly import decide_without_refresh
+    from sources.iati.landing import iati_landing_dir
+
+    where, before = nightly["where"], nightly["before"]
+    refreshes = len(dg.DagsterInstance.get().get_runs(filters=dg.RunsFilter(job_name="refresh")))
+    quiet = subprocess.run([sys.executable, "-c", QUIET_PROBE, "--if-changed", "--home", str(nightly["home"])],
+                           cwd=Path(__file__).resolve().parent.parent, capture_output=True, text=True, timeout=300)
+    assert quiet.returncode == 0, quiet.stderr[-3000:]
+    assert "dagster imported: False" in quiet.stdout
+    assert "no rebuild:" in quiet.stdout and f"release {before['release']} was built from" in quiet.stdout
+    # The same warnings, overdue and stale, as the refresh run of the night before said.
+    said = {line for line in nightly["out"].splitlines() if line.startswith("warning: ")}
+    assert said and {line for line in quiet.stdout.splitlines() if line.startswith("warning: ")} == said
+    assert len(dg.DagsterInstance.get().get_runs(filters=dg.RunsFilter(job_name="refresh"))) == refreshes
+    assert where.published_db.stat().st_mtime_ns == before["published_mtime"]
+    # Work for the refresh run: a fetch, or a file in a landing folder.
+    assert decide_without_refresh(where, fetch=True) is None
+    home = tmp_path / "home"
+    shutil.copytree(nightly["home"], home)
+    landing = iati_landing_dir(home)
+    landing.mkdir(parents=True)
+    (landing / "activities.xml").write_bytes(
+        (FIXTURES / "project_outputs" / "activity-standard-example-annotated.xml").read_bytes())
+    assert decide_without_refresh(Paths(home), fetch=False) is None
+    (landing / "activities.xml").unlink()
+    assert decide_without_refresh(Paths(home), fetch=False).rebuild is False
+
 def test_a_failed_fetch_keeps_the_last_snapshot_and_marks_it_stale(nightly):
     db = nightly["where"].published_db
     crime = dict(_query(db, "select dataset, last_fetch_error from raw.crime_snapshots where is_stale"))
