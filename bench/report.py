@@ -119,6 +119,12 @@ def render(r: dict) -> str:
         for part, fig in sorted(cold["breakdown"].items(), key=lambda kv: -kv[1]["median"]):
             lines.append(f"| {part} | {_f(fig, 's', digits=2)} |")
         lines.append("")
+        if cold.get("dagster_events"):
+            lines += [f"Dagster events written per cold run (each its own sqlite transactions; the run start-up "
+                      f"writes one planned event per asset and check): {', '.join(map(str, cold['dagster_events']))}; "
+                      f"dbt reused the parse made at set-up: "
+                      f"{', '.join('yes' if p else 'no' if p is False else 'unknown' for p in cold['dbt_partial_parse'])}.",
+                      ""]
     for key in sorted((k for k in r if k.startswith("build_x")), key=lambda k: int(k[7:])):
         if r[key].get("breakdown"):
             parts = sorted(r[key]["breakdown"].items(), key=lambda kv: -kv[1]["median"])[:4]
