@@ -11,6 +11,7 @@ from schemas import Table, validate
 
 from .limits import RATE_MIN_ROWS
 from .resources import PipelineResource
+from .incremental import touched
 from .warehouse.database import connect, ident, record_check
 
 # Every blocking check must have passed, in its latest run, before anything is published.
@@ -186,6 +187,7 @@ def _check_step(name: str, checks: list[Check], family: str) -> dg.AssetChecksDe
         selected = context.selected_asset_check_keys
         # One connection for the step: opening the build database costs about 50 ms each time.
         with connect(pipeline.paths().build_db) as con:
+            touched(con)
             for check, spec in zip(checks, specs):
                 if spec.key not in selected:
                     continue

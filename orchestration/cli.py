@@ -30,6 +30,9 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--fetch", action="store_true", help="fetch live data first (else: bundled snapshots only)")
     run.add_argument("--if-changed", action="store_true",
                      help="refresh the snapshots first; rebuild and publish only if one changed since the published release")
+    run.add_argument("--full", action="store_true",
+                     help="load every family and run every dbt model and check (default: only what changed "
+                          "since the published release, when the build database allows it)")
     run.add_argument("--home", help="folder for var/ and warehouse/ (default: $UNODC_HOME or the project)")
     run.add_argument("-v", "--verbose", action="store_true",
                      help="the whole Dagster and dbt log on the terminal (also UNODC_VERBOSE=1); "
@@ -221,34 +224,67 @@ def command_run(args) -> int:
     from .warehouse.lock import wait_for_build_db
 
     instance = _instance()
-    # With --if-changed the refresh run has fetched already.
-    run_config = {"resources": {"pipeline": {"config": {"home": str(where.home),
-                                                         "fetch": bool(args.fetch and not args.if_changed)}}}}
     verbose = verbose_wanted(getattr(args, "verbose", False))
     from .warehouse.publish import published_release
 
     release_before = published_release(where)
-    # Dagster's whole log (to the terminal, or to the log file of a quiet run) and the step lines.
-    run_config["loggers"] = {"console": {"config": {"log_level": "DEBUG"}}, "step_lines": {}}
     with build_lock_once(where):
         _close_dead_runs(instance, where)
         wait_for_build_db(where, log=lambda line: print(line, file=sys.stderr))
-        if args.if_changed:
+        from .incremental import Plan, plan, precheck
+
+        # A full build known before the snapshots are listed needs no refresh run of its own.
+        build_plan = precheck(where, full=bool(getattr(args, "full", False)))
+        refreshed, refresh_failures = None, []
+        if args.if_changed or build_plan is None:
             # Decided before the dbt assets are loaded: a night with nothing new never imports dbt.
-            from .nightly import refresh_and_decide
+            from .nightly import Decision, decide, refresh
             from .schedules import refresh_definitions
 
-            decision = refresh_and_decide(refresh_definitions(), instance, where, fetch=bool(args.fetch))
-            print(decision)
-            if not decision.rebuild:
-                print(summary(where, published_now=False))
-                return 0
+            refresh_result = refresh(refresh_definitions(), instance, where, fetch=bool(args.fetch), verbose=verbose)
+            refreshed = refresh_result.success
+            if not refreshed:
+                refresh_failures = [f"refresh run: {f}" for f in _failures(refresh_result) if "(WARN)" not in f] \
+                    or [f"the refresh run {refresh_result.run_id} failed"]
+            if args.if_changed:
+                decision = decide(where) if refreshed else Decision(
+                    True, "the refresh run failed; building so that the failure is reported")
+                print(decision)
+                if not decision.rebuild:
+                    print(summary(where, published_now=False))
+                    return 0
+        if build_plan is None:
+            build_plan = plan(where) if refreshed else Plan(
+                True, "the refresh run failed; building everything but the publish, so that every failure is "
+                      "reported and the published release stays")
+        print(build_plan)
+        if build_plan.full:
+            from .incremental import forget_families
+
+            forget_families(where)
+        # After a refresh run, it has fetched already.
+        run_config = {"resources": {"pipeline": {"config": {"home": str(where.home),
+                                                             "fetch": bool(args.fetch and refreshed is None)}}},
+                      # Dagster's whole log (to the terminal, or to the log file of a quiet run) and the step lines.
+                      "loggers": {"console": {"config": {"log_level": "DEBUG"}}, "step_lines": {}}}
         from .dbt_project import prepare_manifest
 
         prepare_manifest()
         from .definitions import defs
 
         job = defs.resolve_job_def("build")
+        if not build_plan.full:
+            from .incremental import selection
+
+            assets, checks = selection(defs, build_plan.changed)
+            job = job.get_subset(asset_selection=assets, asset_check_selection=checks)
+        elif refresh_failures:
+            # A failed refresh (a landing file refused and moved to the quarantine, say) stops the
+            # publication, as the same failure in the build's own snapshot step always did.
+            from .incremental import without_publish
+
+            assets, checks = without_publish(defs)
+            job = job.get_subset(asset_selection=assets, asset_check_selection=checks)
         if verbose:
             result = job.execute_in_process(instance=instance, run_config=run_config, raise_on_error=False)
         else:
@@ -257,7 +293,7 @@ def command_run(args) -> int:
                 terminal.write(f"Building; the full Dagster and dbt log: {log_file}\n")
                 result = job.execute_in_process(instance=instance, run_config=run_config, raise_on_error=False)
     dbt_failures = _dbt_failures(where)
-    failures = _failures(result) + dbt_failures
+    failures = refresh_failures + _failures(result) + dbt_failures
     if dbt_failures:
         # dbt's own words say what failed; the step's exception only says that dbt did.
         failures = [f for f in failures if not f.startswith("step dbt_models:")]

@@ -149,14 +149,22 @@ def refresh_and_decide(defs, instance, where: Paths, fetch: bool) -> Decision:
     A refresh that fails is not hidden: the decision is then to build, so the failure is reported,
     alerted and keeps the published release, as any failed build does.
     """
+    if not refresh(defs, instance, where, fetch).success:
+        return Decision(True, "the refresh run failed; building so that the failure is reported")
+    return decide(where)
+
+
+def refresh(defs, instance, where: Paths, fetch: bool, verbose: bool = True):
+    """Run the `refresh` job in this process (the caller holds the build lock); its result.
+    Not verbose: Dagster's log of it says only warnings and errors (the run history keeps it all)."""
     config = {"resources": {"pipeline": {"config": {"home": str(where.home), "fetch": fetch}}}}
+    if not verbose:
+        config["loggers"] = {"console": {"config": {"log_level": "WARNING"}}}
     result = defs.resolve_job_def("refresh").execute_in_process(instance=instance, run_config=config,
                                                                 raise_on_error=False)
     for warning in _warnings(result):
         print(f"warning: {warning}")
-    if not result.success:
-        return Decision(True, "the refresh run failed; building so that the failure is reported")
-    return decide(where)
+    return result
 
 
 def _warnings(result) -> list[str]:

@@ -76,6 +76,9 @@ class RuleCheck:
     rule: str
     blocking: bool = True
     batch_by: str | None = None
+    # Compares the table with the published release (ctx.published()): run by every build, even one
+    # that does not load the family again, since the release it compares with changes each time.
+    against_release: bool = False
 
     def function(self) -> Callable[[Any, Any], tuple[bool, dict]]:
         return in_schemas(self.rule)

@@ -65,15 +65,25 @@ def file_row(result: FrameResult, snap: Snapshot) -> dict:
     }
 
 
+def read_snapshots(family: Family, snaps: list[Snapshot]) -> list[Snapshot]:
+    """The snapshots a build reads of the family's (`usable` chooses among all of them)."""
+    return family.usable(snaps) if family.usable else snaps
+
+
 def ingest(family: Family, store: SnapshotStore, snaps: list[Snapshot],
            sink: Callable[[str, pl.DataFrame, Snapshot], None] | None = None,
-           cache: ParseCache | None = None) -> dict[str, pl.DataFrame]:
-    """Every raw table of the family (but those handed to `sink`) from its snapshots, by name."""
+           cache: ParseCache | None = None, held: frozenset[str] = frozenset()) -> dict[str, pl.DataFrame]:
+    """Every raw table of the family (but those handed to `sink`) from its snapshots, by name.
+
+    `held`: ids of snapshots whose rows the tables hold already; they are not read, and the tables
+    returned have the rows of the other snapshots read (the lists a family makes itself whole)."""
     declared = {t.name: t for t in family.tables}
     parts: dict[str, list[pl.DataFrame]] = {name: [] for name in declared}
     files = []
-    read = family.usable(snaps) if family.usable else snaps
+    read = read_snapshots(family, snaps)
     for snap in read:
+        if snap.snapshot_id in held:
+            continue
         result = parse_snapshot(family, store, snap, cache)
         # The family's rows first: they may add to the file's facts and warnings (a date taken
         # from the snapshot, say), which its files row then records.

@@ -11,6 +11,7 @@ from dagster import AssetExecutionContext
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from ..dbt_project import dbt_project, dbt_vars_json
+from ..incremental import PUBLISHED, drop_mark
 from ..resources import PipelineResource
 from ..warehouse.database import connect, record_check
 
@@ -46,9 +47,15 @@ def dbt_home(build_db: Path):
 def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, pipeline: PipelineResource):
     build_db = pipeline.paths().build_db
     passed = False
+    with connect(build_db) as con:
+        # Models are about to change: until a publish, the build database records no complete build.
+        drop_mark(con, PUBLISHED)
     try:
         # dbt's run artefacts go beside the build database, one folder overwritten each build. The
         # families' variable is the one the manifest was parsed with (the unions over families).
+        if context.is_subset:
+            context.log.info(f"dbt builds {len(context.selected_asset_keys)} of {len(context.assets_def.keys)} "
+                             "models and seeds: those downstream of the families loaded again, with their tests")
         with dbt_home(build_db):
             invocation = dbt.cli(["build", "--vars", dbt_vars_json()], context=context,
                                  target_path=build_db.parent / "dbt_target")
@@ -57,7 +64,13 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, pipeline: Pi
     finally:
         with connect(build_db) as con:
             record_check(con, check=DBT_BUILD_CHECK, asset="dbt", passed=passed, blocking=True,
-                         details={"selection": "all models, seeds and tests"}, run_id=context.run.run_id)
+                         details={"selection": SELECTION}, run_id=context.run.run_id)
+
+
+# What every build's dbt run covers, full or not (the release says the same either way; the run's
+# own log says how many models it built).
+SELECTION = ("every model and seed whose inputs changed since the published release (all of them in a full "
+             "build), with their tests; the others as that release has them, their tests passed then")
 
 
 MART_KEYS = [k for k in dbt_models.keys if k.path[-1].startswith(("dim_", "fct_", "rpt_"))]

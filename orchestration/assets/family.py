@@ -12,14 +12,16 @@ import dagster as dg
 import polars as pl
 
 from sources.family import Family, with_raw_tables
-from sources.ingest import ingest
+from sources.ingest import ingest, read_snapshots
 from sources.parse_cache import ParseCache
 
-from ..checks import as_metadata, family_checks, pandera_check, rule_check
+from ..checks import as_metadata, family_checks, pandera_check, rule_check, table
 from ..freshness import freshness_check
+from ..incremental import code_version, drop_mark, family_key, read_marks, touched, write_mark
 from ..metadata import rejects_metadata, table_metadata
 from ..resources import PipelineResource
-from ..warehouse.database import connect, table_by_parts, write_table
+from ..warehouse.by_snapshot import held_snapshots, updated_by_snapshot
+from ..warehouse.database import connect, ident, table_by_parts, write_table
 from .snapshots import family_snapshots, snapshot_asset
 
 
@@ -33,14 +35,18 @@ def raw_tables_asset(declared: Family) -> dg.AssetsDefinition:
     def _tables(pipeline: PipelineResource):
         store = pipeline.store()
         cache = ParseCache(pipeline.paths().parse_cache)
+        snaps = family_snapshots(store, declared.name)
         with connect(pipeline.paths().build_db) as con:
-            with ExitStack() as stack:
-                parts = {t.name: stack.enter_context(table_by_parts(con, "raw", t.name))
-                         for t in declared.tables if t.by_parts}
-                tables = ingest(declared, store, family_snapshots(store, declared.name),
-                                lambda name, frame, snap: parts[name].append(frame, f" from {snap.name}"), cache)
-            for name, frame in tables.items():
-                write_table(con, "raw", name, frame)
+            touched(con)
+            own = read_marks(con).get(f"family:{declared.name}")
+            # Its tables are being written: until the end, they are of no known snapshots.
+            drop_mark(con, f"family:{declared.name}")
+            held = held_snapshots(con, declared) if own is not None and own.get("code") == code_version() else None
+            if held is None:
+                tables, parts = _write_whole(con, declared, store, snaps, cache)
+            else:
+                tables, parts = _update(con, declared, store, snaps, cache, held)
+            write_mark(con, f"family:{declared.name}", {"snapshots": family_key(snaps), "code": code_version()})
         counts = cache.counts.get(declared.name)
         if counts is not None:
             dg.get_dagster_logger().info(
@@ -49,7 +55,7 @@ def raw_tables_asset(declared: Family) -> dg.AssetsDefinition:
                 f"(parse cache {pipeline.paths().parse_cache})")
         for t in declared.tables:
             if t.by_parts:
-                meta = table_metadata(pl.DataFrame(schema=parts[t.name].schema), row_count=parts[t.name].rows)
+                meta = table_metadata(pl.DataFrame(schema=parts[t.name][0]), row_count=parts[t.name][1])
             elif t.name == declared.rejects:
                 meta = rejects_metadata(tables[t.name])
             else:
@@ -59,6 +65,45 @@ def raw_tables_asset(declared: Family) -> dg.AssetsDefinition:
             yield dg.MaterializeResult(asset_key=dg.AssetKey(["raw", t.name]), metadata=meta)
 
     return _tables
+
+
+def _write_whole(con, declared: Family, store, snaps, cache):
+    """Every table of the family written anew from all its snapshots (parses read back from the cache)."""
+    with ExitStack() as stack:
+        parts = {t.name: stack.enter_context(table_by_parts(con, "raw", t.name))
+                 for t in declared.tables if t.by_parts}
+        tables = ingest(declared, store, snaps,
+                        lambda name, frame, snap: parts[name].append(frame, f" from {snap.name}"), cache)
+    for name, frame in tables.items():
+        write_table(con, "raw", name, frame)
+    return tables, {name: (p.schema or {}, p.rows) for name, p in parts.items()}
+
+
+def _update(con, declared: Family, store, snaps, cache, held: set[str]):
+    """The family's tables updated by snapshot in one transaction: only new snapshots are read."""
+    read = {s.snapshot_id for s in read_snapshots(declared, snaps)}
+    new = len(read - held)
+    with updated_by_snapshot(con, declared, held - read) as inserts:
+        tables = ingest(declared, store, snaps, lambda name, frame, snap: inserts.insert(name, frame), cache,
+                        held=frozenset(held & read))
+        for name, frame in tables.items():
+            if declared.table(name).make is not None:
+                con.register("_frame", frame.to_arrow())
+                con.execute(f"create or replace table raw.{ident(name)} as select * from _frame")
+                con.unregister("_frame")
+            elif frame.height:
+                inserts.insert(name, frame)
+    dg.get_dagster_logger().info(
+        f"{declared.name}: raw tables updated by snapshot: {len(held & read)} snapshot(s) kept, "
+        f"{len(held - read)} no longer read removed, {new} new inserted")
+    # What the step shows of its tables: the tables as they now are, not the rows inserted.
+    tables = {t.name: table(con, "raw", t.name) for t in declared.tables if not t.by_parts}
+    parts = {}
+    for t in declared.tables:
+        if t.by_parts:
+            schema = dict(pl.from_arrow(con.sql(f"select * from raw.{ident(t.name)} limit 0").to_arrow_table()).schema)
+            parts[t.name] = (schema, con.execute(f"select count(*) from raw.{ident(t.name)}").fetchone()[0])
+    return tables, parts
 
 
 def check_steps(declared: Family) -> list[dg.AssetChecksDefinition]:

@@ -6,6 +6,7 @@ from sources.geography import countries
 
 from ..checks import family_checks, pandera_check
 from ..metadata import table_metadata
+from ..incremental import touched
 from ..resources import PipelineResource
 from ..warehouse.database import connect, write_table
 
@@ -18,6 +19,7 @@ COUNTRIES = ["raw", "countries"]
 def raw_countries(pipeline: PipelineResource) -> dg.MaterializeResult:
     frame = countries()
     with connect(pipeline.paths().build_db) as con:
+        touched(con)
         write_table(con, "raw", "countries", frame)
     return dg.MaterializeResult(metadata=table_metadata(
         frame, member_states=int(frame.filter(frame["entity_kind"] == "member_state").height)))

@@ -3,7 +3,9 @@ import dagster as dg
 from dagster import AssetExecutionContext
 
 from ..checks import BLOCKING_CHECKS
+from ..incremental import PUBLISHED, drop_mark, published_mark, write_mark
 from ..resources import PipelineResource
+from ..warehouse.database import connect
 from ..warehouse.publish import publish
 from .dbt import DBT_BUILD_CHECK, MART_KEYS
 
@@ -14,6 +16,14 @@ from .dbt import DBT_BUILD_CHECK, MART_KEYS
 def published_warehouse(context: AssetExecutionContext, pipeline: PipelineResource) -> dg.MaterializeResult:
     manifest = publish(pipeline.paths(), required_checks=[*BLOCKING_CHECKS, DBT_BUILD_CHECK])
     context.log.info(f"published release {manifest['release_id']} to {pipeline.paths().published_db}")
+    with connect(pipeline.paths().build_db) as con:
+        # What the build database now holds, for the next build to load only what changed since.
+        mark = published_mark(con, pipeline.paths(), manifest["release_id"])
+        if mark is None:
+            drop_mark(con, PUBLISHED)
+            context.log.warning("a family's raw tables are not of the snapshots listed now: the next build is full")
+        else:
+            write_mark(con, PUBLISHED, mark)
     return dg.MaterializeResult(metadata={
         "release_id": manifest["release_id"],
         "path": dg.MetadataValue.path(str(pipeline.paths().published_db)),

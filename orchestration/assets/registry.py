@@ -12,6 +12,7 @@ from sources.strategy.registry import indicator_frame, load_registry, result_fra
 
 from ..checks import family_checks, pandera_check, rule_check
 from ..metadata import table_metadata
+from ..incremental import touched
 from ..resources import PipelineResource
 from ..warehouse.database import connect, write_table
 
@@ -36,6 +37,7 @@ def registry_tables(pipeline: PipelineResource):
     # The strategy is never fetched: its snapshot is never stale, but it has the same columns.
     snapshots = fetch_log.mark_stale(snapshot_frame(snaps), {})
     with connect(pipeline.paths().build_db) as con:
+        touched(con)
         write_table(con, "raw", "registry_indicators", indicators)
         write_table(con, "raw", "registry_results", results)
         write_table(con, "raw", "registry_snapshots", snapshots)

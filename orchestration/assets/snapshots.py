@@ -9,6 +9,7 @@ from sources.family import Family
 from sources.snapshots import SnapshotStore, snapshot_frame
 
 from ..metadata import table_metadata
+from ..incremental import touched
 from ..resources import PipelineResource
 from ..warehouse.database import connect, write_table
 
@@ -49,6 +50,7 @@ def snapshot_asset(declared: Family) -> dg.AssetsDefinition:
         snaps = family_snapshots(store, family)
         frame = fetch_log.mark_stale(snapshot_frame(snaps), fetch_log.load(home))
         with connect(pipeline.paths().build_db) as con:
+            touched(con)
             write_table(con, key[0], key[1], frame)
         stale = frame.filter(frame["is_stale"])
         meta = table_metadata(frame, snapshots=dg.MetadataValue.json(

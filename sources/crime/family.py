@@ -45,7 +45,7 @@ FAMILY = Family(
         RuleCheck("crime_files", "cts_newest_release_does_not_shrink",
                   f"The newest release of a UN-CTS dataset keeps at least {1 - MAX_SHRINK:.0%} of the published "
                   "release's rows, indicators and countries, unless accepted by name (UNODC_ACCEPT_SHRINK).",
-                  "crime.newest_releases_shrink"),
+                  "crime.newest_releases_shrink", against_release=True),
         RuleCheck("cts_observations", "cts_duplicate_keys",
                   "Rows that share a natural key in the official files: kept with their row numbers, reported.",
                   "crime.duplicate_keys", blocking=False, batch_by="snapshot_id"),

@@ -1,0 +1,171 @@
+"""A change rebuilds what depends on it: one family's new snapshot loads that family again, runs the
+dbt models downstream of its raw tables and publishes, and the release is the one a full build
+publishes from the same state (every public table compared row for row).
+
+Both homes start as copies of the session's bundled build (state A); a new UNTC status file (a later
+vintage of VI-15) makes state B; one home then builds B in full (`run --full`), the other with
+`run`, which loads the ratification family alone.
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import shutil
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pytest
+import yaml
+
+from bench.compare_warehouses import compare
+from bench.incremental import changed_file, new_version
+from orchestration.cli import main
+from orchestration.incremental import PUBLISHED, plan, read_marks
+from sources.family import with_raw_tables
+from sources.settings import Paths
+
+from .conftest import BUNDLED
+
+
+def new_untc_vintage(bundle: Path, version: str = "2026-11-30") -> str:
+    """A copy of the bundled snapshots with one more UNTC status file: VI-15 as of `version`."""
+    shutil.copytree(BUNDLED, bundle)
+    return new_version(bundle, changed_file(bundle, "untc"), version,
+                       "Test copy: the 2018 file under a later status date (tests/test_incremental.py).")
+
+
+def _run(*args: str) -> tuple[int, str]:
+    """The command's exit status and everything it wrote (with -v, Dagster's whole log)."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        code = main(["run", *args])
+    return code, out.getvalue()
+
+
+def _last_build(home: Path) -> dg.DagsterRun:
+    instance = dg.DagsterInstance.get()
+    for run in instance.get_runs(filters=dg.RunsFilter(job_name="build")):
+        if Path(run.run_config["resources"]["pipeline"]["config"]["home"]).resolve() == home.resolve():
+            return run
+    raise AssertionError(f"no build run of {home}")
+
+
+def _steps(run: dg.DagsterRun) -> set[str]:
+    return {s.step_key for s in dg.DagsterInstance.get().get_run_step_stats(run.run_id)}
+
+
+@pytest.fixture(scope="module")
+def both_ways(bundled_build, tmp_path_factory):
+    base = tmp_path_factory.mktemp("incremental")
+    full, incr = base / "full", base / "incr"
+    shutil.copytree(bundled_build, full, symlinks=True)
+    shutil.copytree(bundled_build, incr, symlinks=True)
+    before = run_a = _last_build(bundled_build).run_id
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("UNODC_BUNDLE_DIR", str(base / "bundle"))
+        added = new_untc_vintage(base / "bundle")
+        code_full, out_full = _run("--full", "--home", str(full))
+        code_incr, out_incr = _run("-v", "--home", str(incr))
+        assert code_full == 0, out_full
+        assert code_incr == 0, out_incr
+        steps = _steps(_last_build(incr))
+        release = Paths(incr).published_db.resolve()
+        kept = base / "incremental-release.duckdb"
+        shutil.copy(release, kept)
+        nothing_new = _run("--home", str(incr))
+    return {"full": full, "incr": incr, "out_full": out_full, "out_incr": out_incr, "steps": steps, "incr_release": kept,
+            "run_a": before or run_a, "added": added, "nothing_new": nothing_new}
+
+
+def test_the_changed_family_alone_is_loaded_again(both_ways):
+    assert "full build: asked for (--full)" in both_ways["out_full"]
+    assert "incremental build: 1 of 5 families changed" in both_ways["out_incr"]
+    assert "loading again: ratification;" in both_ways["out_incr"]
+    steps = both_ways["steps"]
+    assert "untc_raw_tables" in steps and "ratification_table_checks" in steps and "dbt_models" in steps
+    assert "warehouse__indicators" in steps
+    # The other families' snapshot lists (written by the refresh run before), raw tables and checks,
+    # and the geography, were neither loaded nor checked; but the one check against the published
+    # release, which crime_statistics_table_checks runs alone.
+    others = [s for f in with_raw_tables() if f.name != "ratification"
+              for s in (f.tables_asset, f"raw__{f.snapshots.name}", f"{f.name}_snapshot_checks",
+                        *((f"{f.name}_table_checks",) if f.name != "crime_statistics" else ()))]
+    assert len(others) == 4 * 4 + 3
+    for step in (*others, "raw__countries", "geography_table_checks", "registry_tables", "registry_table_checks"):
+        assert not any(s.startswith(step) for s in steps), (step, sorted(steps))
+
+
+def test_raw_tables_are_updated_by_snapshot(both_ways):
+    # 15 UNTC status files were held, none is gone, the new one alone is read and inserted.
+    assert ("ratification: raw tables updated by snapshot: 20 snapshot(s) kept, 0 no longer read removed, "
+            "1 new inserted") in both_ways["out_incr"]
+    con = duckdb.connect(str(Paths(both_ways["incr"]).build_db), read_only=True)
+    try:
+        files = con.execute("select count(*), count(distinct snapshot_id) from raw.untc_treaty_status").fetchone()
+        by_file = con.execute("select count(*) from raw.untc_snapshots").fetchone()[0]
+    finally:
+        con.close()
+    assert by_file == 21 and files[1] == 21
+
+
+def test_the_release_is_the_one_a_full_build_publishes(both_ways):
+    full = both_ways["full"] / "warehouse" / "indicators.duckdb"
+    # The incremental build's release, as published (before the run that found nothing new).
+    incr = both_ways["incr_release"]
+    con = duckdb.connect(str(incr), read_only=True)
+    try:
+        names = {n for (n,) in con.execute("select snapshot_name from dim_snapshot").fetchall()}
+    finally:
+        con.close()
+    assert both_ways["added"] in names
+    notes: list[str] = []
+    assert compare(full, incr, notes=notes) == []
+
+
+def test_carried_checks_say_when_they_ran(both_ways):
+    con = duckdb.connect(str(both_ways["incr"] / "warehouse" / "indicators.duckdb"), read_only=True)
+    try:
+        rows = dict(con.execute("select check_name, run_id from audit.check_results").fetchall())
+    finally:
+        con.close()
+    # Checked in this build: the ratification family's; carried from the build of state A: the others'.
+    assert rows["pandera_untc_treaty_status"] != both_ways["run_a"]
+    assert rows["pandera_cts_observations"] == both_ways["run_a"]
+    assert rows["pandera_countries"] == both_ways["run_a"]
+    # A check against the published release runs in every build: the release it compared with changed.
+    assert rows["cts_newest_release_does_not_shrink"] != both_ways["run_a"]
+
+
+def test_nothing_new_publishes_without_loading(both_ways):
+    code, out = both_ways["nothing_new"]
+    assert code == 0, out
+    assert "incremental build: no family changed" in out and "loading again: no family;" in out
+
+
+def test_any_doubt_is_a_full_build(both_ways, tmp_path):
+    where = Paths(both_ways["incr"])
+    assert not plan(where).full
+    assert plan(where, full=True).full
+    # The build database of an interrupted build: no mark of a complete build.
+    home = tmp_path / "copy"
+    shutil.copytree(both_ways["incr"], home, symlinks=True)
+    con = duckdb.connect(str(Paths(home).build_db))
+    try:
+        assert PUBLISHED in read_marks(con)
+        con.execute("delete from build_state.marks where name = ?", [PUBLISHED])
+    finally:
+        con.close()
+    decided = plan(Paths(home))
+    assert decided.full and "does not record a complete build" in decided.reason
+    # The build database of another release than the published one.
+    shutil.rmtree(home)
+    shutil.copytree(both_ways["incr"], home, symlinks=True)
+    con = duckdb.connect(str(Paths(home).build_db))
+    try:
+        con.execute("update build_state.marks set value = json_merge_patch(value, '{\"release_id\": \"x\"}') "
+                    "where name = ?", [PUBLISHED])
+    finally:
+        con.close()
+    decided = plan(Paths(home))
+    assert decided.full and "built for release x" in decided.reason
