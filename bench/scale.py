@@ -16,7 +16,7 @@ Every generated sidecar says the file is a synthetic scaled copy. The shape of e
   Member States run out, the further copies are an earlier edition's compilation, a file of its
   own), and the annex workbook as N editions.
 - IATI: the illustrative sample with ×N activities (identifiers numbered), still illustrative.
-- The WDR seizures table and the strategy text are copied unchanged (×1).
+- The WDR seizures table, the SDG series and the strategy text are copied unchanged (×1).
 """
 from __future__ import annotations
 
@@ -183,6 +183,8 @@ def scale(factor: int, out: Path) -> Path:
         raise ValueError("the factor is a whole number of 1 or more")
     out.mkdir(parents=True, exist_ok=True)
     _copy_family("strategy", out)
+    # The SDG series as bundled: without them the family has no snapshot, and its build step fails.
+    _copy_family("sdg_global_database", out)
     scale_cts(factor, out)
     scale_untc(factor, out)
     scale_crops(factor, out)

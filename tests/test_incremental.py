@@ -27,6 +27,9 @@ from sources.settings import Paths
 
 from .conftest import BUNDLED
 
+# The module's fixture makes three builds (a full one, an incremental one, one with nothing new).
+pytestmark = pytest.mark.timeout(1800)
+
 
 def new_untc_vintage(bundle: Path, version: str = "2026-11-30") -> str:
     """A copy of the bundled snapshots with one more UNTC status file: VI-15 as of `version`."""
