@@ -94,7 +94,7 @@ def test_the_changed_family_alone_is_loaded_again(both_ways):
     others = [s for f in with_raw_tables() if f.name != "ratification"
               for s in (f.tables_asset, f"raw__{f.snapshots.name}", f"{f.name}_snapshot_checks",
                         *((f"{f.name}_table_checks",) if f.name != "crime_statistics" else ()))]
-    assert len(others) == 4 * 4 + 3
+    assert len(others) == 4 * 3 + 3
     for step in (*others, "raw__countries", "geography_table_checks", "registry_tables", "registry_table_checks"):
         assert not any(s.startswith(step) for s in steps), (step, sorted(steps))
 
