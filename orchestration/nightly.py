@@ -143,17 +143,6 @@ def freshness_warnings(where: Paths) -> list[str]:
     return out
 
 
-def refresh_and_decide(defs, instance, where: Paths, fetch: bool) -> Decision:
-    """Run the `refresh` job in this process (the caller holds the build lock), then decide.
-
-    A refresh that fails is not hidden: the decision is then to build, so the failure is reported,
-    alerted and keeps the published release, as any failed build does.
-    """
-    if not refresh(defs, instance, where, fetch).success:
-        return Decision(True, "the refresh run failed; building so that the failure is reported")
-    return decide(where)
-
-
 def refresh(defs, instance, where: Paths, fetch: bool, verbose: bool = True):
     """Run the `refresh` job in this process (the caller holds the build lock); its result.
     Not verbose: Dagster's log of it says only warnings and errors (the run history keeps it all)."""

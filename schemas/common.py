@@ -118,10 +118,11 @@ def file_reject_rate(rejects: pl.DataFrame, ctx) -> tuple[bool, dict]:
     # A file whose every row was rejected contributed nothing, whatever its size: unusable.
     empty = every.filter((pl.col("rows_in") > 0) & (pl.col("rows_accepted") == 0))
     files = every.filter(pl.col("rows_in") >= ctx.rate_min_rows).with_columns(
-        (pl.col("rows_rejected") / pl.col("rows_in").clip(1)).alias("rate")).sort("rate", descending=True)
+        (pl.col("rows_rejected") / pl.col("rows_in").clip(1)).alias("rate")).sort(["rate", "source_file"],
+                                                                               descending=[True, False])
     worst = float(files["rate"][0]) if files.height else 0.0
     reasons = (rejects.with_columns(pl.col("reason").str.replace(r":.*$", "")).group_by("reason").len()
-               .sort("len", descending=True).to_dicts() if rejects.height else [])
+               .sort(["len", "reason"], descending=[True, False]).to_dicts() if rejects.height else [])
     meta = {"every_row_rejected": ", ".join(f"{f} ({n} of {n} rows rejected)" for f, n in
                                             empty.select("source_file", "rows_in").iter_rows())} if empty.height else {}
     return worst <= ctx.max_reject_rate and empty.is_empty(), {

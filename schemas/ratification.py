@@ -129,7 +129,7 @@ def reject_rate(rejects: pl.DataFrame, ctx) -> tuple[bool, dict]:
     rows_in = int(status["rows_in"].sum()) or 1
     rejected = int(status["rows_rejected"].sum())
     rate = rejected / rows_in
-    by_reason = rejects.group_by("reason").len().sort("len", descending=True).head(20).to_dicts()
+    by_reason = rejects.group_by("reason").len().sort(["len", "reason"], descending=[True, False]).head(20).to_dicts()
     return rate <= ctx.max_reject_rate, {
         "rows_in": rows_in, "rows_rejected": rejected, "reject_rate": round(rate, 4),
         "max_reject_rate": ctx.max_reject_rate, "by_reason": by_reason}
