@@ -10,14 +10,16 @@ with parts as (
 ),
 
 -- One figure per country, year and part; where the official file repeats a key, the last row in
--- file order is used and the rule says so.
+-- file order is used and the rule says so. Rows of two files (two datasets of one release date)
+-- are told apart by their snapshot, so the pick never rests on the order rows were written in.
 country_parts as (
     select
         *,
         count(*) over (partition by indicator_code, part, country_iso3, year) as repeats
     from parts
     where reporting_unit_kind in ('country', 'alias')
-    qualify row_number() over (partition by indicator_code, part, country_iso3, year order by source_row desc) = 1
+    qualify row_number() over (partition by indicator_code, part, country_iso3, year
+                               order by source_row desc, snapshot_id desc) = 1
 ),
 
 specs as (

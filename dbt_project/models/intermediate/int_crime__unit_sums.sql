@@ -37,7 +37,7 @@ unit_rows as (
     inner join units using (reporting_unit)
     where parts.reporting_unit_kind = 'subnational'
     qualify row_number() over (partition by parts.indicator_code, parts.part, parts.reporting_unit, parts.year
-                               order by parts.source_row desc) = 1
+                               order by parts.source_row desc, parts.snapshot_id desc) = 1
 ),
 
 per_part as (
