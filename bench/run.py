@@ -69,7 +69,7 @@ def pipeline_run(home: Path, bundle: Path | None, cap_mib: float, extra: tuple =
     return out
 
 
-AFTER_DBT_STEPS = ("warehouse__indicators", "exports__annex_tables")
+AFTER_DBT_STEPS = ("warehouse__indicators", "exports__annex_tables", "report__scorecard")
 
 
 def _is_ingestion(step: str) -> bool:
@@ -116,6 +116,7 @@ def breakdown(home: Path, sample: measure.Sample, marks: dict) -> dict:
         "publish": steps.get("warehouse__indicators", 0.0),
         "exports after publish (every annex table, compared with the previous release)":
             steps.get("exports__annex_tables", 0.0),
+        "scorecard site after publish": steps.get("report__scorecard", 0.0),
         "Dagster between steps": (stats.end_time - stats.start_time) - sum(steps.values()),
         "after the run (summary, exit)": ended - stats.end_time,
     }
