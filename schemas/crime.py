@@ -132,8 +132,16 @@ def newest_releases_shrink(files: pl.DataFrame, ctx) -> tuple[bool, dict]:
     cts = files.filter(pl.col("format") == "cts")
     if cts.is_empty():
         return True, {"compared": 0}
-    newest = cts.filter(pl.col("release_date").fill_null("") == pl.col("release_date").fill_null("").max().over("dataset"))
-    ids = newest["snapshot_id"].to_list()
+    # The release the mart reads (int_cts__latest_release): the latest release date, then the latest
+    # download of it (as of, version), then the snapshot id; one file per dataset.
+    snaps = dict(ctx.con.execute("select snapshot_id, [coalesce(cast(as_of as varchar), ''), coalesce(version, '')] "
+                                 "from raw.crime_snapshots").fetchall())
+    order = sorted(cts.select("snapshot_id", "dataset", "release_date").iter_rows(),
+                   key=lambda r: (r[2] or "", *snaps.get(r[0], ["", ""]), r[0]), reverse=True)
+    newest: dict[str, str] = {}
+    for snapshot_id, dataset, _ in order:
+        newest.setdefault(dataset, snapshot_id)
+    ids = list(newest.values())
     new = ctx.con.execute(f"""select dataset, count(*), count(distinct indicator), count(distinct country_iso3)
                               from raw.cts_observations where snapshot_id in ({", ".join("?" * len(ids))})
                               group by dataset""", ids).fetchall()

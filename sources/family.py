@@ -137,10 +137,6 @@ class Family:
     file_row: Callable | None = None     # file_row(row, result, snapshot) -> its files-table row from the common one
     rejects: str | None = None           # the table of rejected rows
     usable: Callable | None = None       # usable(snapshots) -> the snapshots a build reads (default: all)
-    # Its raw tables may be updated by snapshot (rows of new snapshots appended) instead of written
-    # whole: only where no model downstream depends on the order of the rows, since an update puts
-    # a new snapshot's rows last, where a whole write puts them in the snapshots' order.
-    update_by_snapshot: bool = False
 
     checks: tuple[RuleCheck, ...] = ()   # besides a pandera check of every raw table
     inspect: Callable | None = None      # inspect(data, name, shown_as) -> the report of one file

@@ -3,8 +3,9 @@ dbt models downstream of its raw tables and publishes, and the release is the on
 publishes from the same state (every public table compared row for row).
 
 Both homes start as copies of the session's bundled build (state A); a new UNTC status file (a later
-vintage of VI-15) makes state B; one home then builds B in full (`run --full`), the other with
-`run`, which loads the ratification family alone.
+vintage of VI-15) and a new release of the UN-CTS prisons file make state B; one home then builds B
+in full (`run --full`), the other with `run`, which loads the ratification and crime families alone
+and updates their raw tables by snapshot.
 """
 from __future__ import annotations
 
@@ -38,6 +39,12 @@ def new_untc_vintage(bundle: Path, version: str = "2026-11-30") -> str:
                        "Test copy: the 2018 file under a later status date (tests/test_incremental.py).")
 
 
+def new_cts_release(bundle: Path, version: str = "2026-11-30") -> str:
+    """One more release of the UN-CTS prisons file (the same rows): it replaces the one before."""
+    return new_version(bundle, changed_file(bundle, "cts"), version,
+                       "Test copy: the prisons file as a later release (tests/test_incremental.py).")
+
+
 def _run(*args: str) -> tuple[int, str]:
     """The command's exit status and everything it wrote (with -v, Dagster's whole log)."""
     out = io.StringIO()
@@ -68,6 +75,7 @@ def both_ways(bundled_build, tmp_path_factory):
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("UNODC_BUNDLE_DIR", str(base / "bundle"))
         added = new_untc_vintage(base / "bundle")
+        new_cts_release(base / "bundle")
         code_full, out_full = _run("--full", "--home", str(full))
         code_incr, out_incr = _run("-v", "--home", str(incr))
         assert code_full == 0, out_full
@@ -81,36 +89,44 @@ def both_ways(bundled_build, tmp_path_factory):
             "run_a": before or run_a, "added": added, "nothing_new": nothing_new}
 
 
-def test_the_changed_family_alone_is_loaded_again(both_ways):
+CHANGED = ("ratification", "crime_statistics")
+
+
+def test_the_changed_families_alone_are_loaded_again(both_ways):
     assert "full build: asked for (--full)" in both_ways["out_full"]
-    assert f"incremental build: 1 of {len(with_raw_tables())} families changed" in both_ways["out_incr"]
-    assert "loading again: ratification;" in both_ways["out_incr"]
+    assert f"incremental build: 2 of {len(with_raw_tables())} families changed" in both_ways["out_incr"]
+    assert "loading again: ratification, crime_statistics;" in both_ways["out_incr"]
     steps = both_ways["steps"]
-    assert "untc_raw_tables" in steps and "ratification_table_checks" in steps and "dbt_models" in steps
-    assert "warehouse__indicators" in steps
+    for step in ("untc_raw_tables", "ratification_table_checks", "crime_raw_tables", "crime_statistics_table_checks",
+                 "dbt_models", "warehouse__indicators"):
+        assert step in steps, (step, sorted(steps))
     # The other families' snapshot lists (written by the refresh run before), raw tables and checks,
-    # and the geography, were neither loaded nor checked; but the one check against the published
-    # release, which crime_statistics_table_checks runs alone.
-    others = [s for f in with_raw_tables() if f.name != "ratification"
-              for s in (f.tables_asset, f"raw__{f.snapshots.name}", f"{f.name}_snapshot_checks",
-                        *((f"{f.name}_table_checks",) if f.name != "crime_statistics" else ()))]
-    n = len(with_raw_tables()) - 1
-    assert len(others) == n * 3 + (n - 1)
+    # and the geography, were neither loaded nor checked.
+    others = [s for f in with_raw_tables() if f.name not in CHANGED
+              for s in (f.tables_asset, f"raw__{f.snapshots.name}", f"{f.name}_snapshot_checks", f"{f.name}_table_checks")]
+    assert len(others) == (len(with_raw_tables()) - 2) * 4
     for step in (*others, "raw__countries", "geography_table_checks", "registry_tables", "registry_table_checks"):
         assert not any(s.startswith(step) for s in steps), (step, sorted(steps))
 
 
 def test_raw_tables_are_updated_by_snapshot(both_ways):
-    # 15 UNTC status files were held, none is gone, the new one alone is read and inserted.
+    # 20 UNTC status files were held, none is gone, the new one alone is read and inserted.
     assert ("ratification: raw tables updated by snapshot: 20 snapshot(s) kept, 0 no longer read removed, "
+            "1 new inserted") in both_ways["out_incr"]
+    # The five crime files were held; the new prisons release is inserted beside the one before (the
+    # models read the newest release of each file).
+    assert ("crime_statistics: raw tables updated by snapshot: 5 snapshot(s) kept, 0 no longer read removed, "
             "1 new inserted") in both_ways["out_incr"]
     con = duckdb.connect(str(Paths(both_ways["incr"]).build_db), read_only=True)
     try:
         files = con.execute("select count(*), count(distinct snapshot_id) from raw.untc_treaty_status").fetchone()
         by_file = con.execute("select count(*) from raw.untc_snapshots").fetchone()[0]
+        prisons = con.execute("select distinct snapshot_id from raw.cts_observations o join raw.crime_files f "
+                              "using (snapshot_id) where f.dataset like '%prisons%'").fetchall()
     finally:
         con.close()
     assert by_file == 21 and files[1] == 21
+    assert len(prisons) == 2
 
 
 def test_the_release_is_the_one_a_full_build_publishes(both_ways):
@@ -133,9 +149,10 @@ def test_carried_checks_say_when_they_ran(both_ways):
         rows = dict(con.execute("select check_name, run_id from audit.check_results").fetchall())
     finally:
         con.close()
-    # Checked in this build: the ratification family's; carried from the build of state A: the others'.
+    # Checked in this build: the ratification and crime families'; carried from the build of state A: the others'.
     assert rows["pandera_untc_treaty_status"] != both_ways["run_a"]
-    assert rows["pandera_cts_observations"] == both_ways["run_a"]
+    assert rows["pandera_cts_observations"] != both_ways["run_a"]
+    assert rows["pandera_crop_compiled_values"] == both_ways["run_a"]
     assert rows["pandera_countries"] == both_ways["run_a"]
     # A check against the published release runs in every build: the release it compared with changed.
     assert rows["cts_newest_release_does_not_shrink"] != both_ways["run_a"]
@@ -173,3 +190,48 @@ def test_any_doubt_is_a_full_build(both_ways, tmp_path):
         con.close()
     decided = plan(Paths(home))
     assert decided.full and "built for release x" in decided.reason
+
+
+def _models_and_publish(home: Path) -> dg.ExecuteInProcessResult:
+    """The dbt models, their tests, the publish and what follows it, on the raw tables as they are."""
+    from orchestration.assets.dbt import dbt_models
+    from orchestration.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    downstream = dg.AssetSelection.assets(*dbt_models.keys).downstream()
+    job = defs.resolve_job_def("build").get_subset(asset_selection=downstream.resolve(graph),
+                                                     asset_check_selection=downstream.resolve_checks(graph))
+    return job.execute_in_process(instance=dg.DagsterInstance.get(), raise_on_error=False,
+                                  run_config={"resources": {"pipeline": {"config": {"home": str(home)}}}})
+
+
+def test_the_release_does_not_depend_on_the_order_raw_rows_were_written_in(bundled_build, tmp_path):
+    """An update by snapshot writes a new snapshot's rows after the others, where a whole write puts
+    them in the snapshots' order: every raw table written in reverse must publish the same release
+    (a model that keeps one of several rows needs a full tie-break, a sum of doubles an exact sum)."""
+    home = tmp_path / "reversed"
+    shutil.copytree(bundled_build, home, symlinks=True)
+    con = duckdb.connect(str(Paths(home).build_db))
+    try:
+        raw = [t for (t,) in con.execute(
+            "select table_name from duckdb_tables() where database_name = current_database() "
+            "and schema_name = 'raw' order by 1").fetchall()]
+        for name in raw:
+            con.execute(f'create temp table _reversed as select * from raw."{name}" order by rowid desc')
+            con.execute(f'delete from raw."{name}"')
+            con.execute(f'insert into raw."{name}" select * from _reversed')
+            con.execute("drop table _reversed")
+        first = con.execute("select snapshot_id from raw.cts_observations limit 1").fetchone()[0]
+        last = con.execute("select snapshot_id from raw.cts_observations "
+                           "limit 1 offset (select count(*) - 1 from raw.cts_observations)").fetchone()[0]
+    finally:
+        con.close()
+    assert len(raw) > 20 and first != last
+    result = _models_and_publish(home)
+    assert result.success
+    notes: list[str] = []
+    # The release before is this one's previous: their manifests differ in what changed since.
+    assert compare(Paths(bundled_build).published_db, Paths(home).published_db, notes=notes) == [
+        "audit.release: the manifests differ in changes_since_previous"]
+    # Not even a double's last digits differ.
+    assert notes == []

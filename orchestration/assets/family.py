@@ -41,8 +41,8 @@ def raw_tables_asset(declared: Family) -> dg.AssetsDefinition:
             own = read_marks(con).get(f"family:{declared.name}")
             # Its tables are being written: until the end, they are of no known snapshots.
             drop_mark(con, f"family:{declared.name}")
-            held = held_snapshots(con, declared) if (declared.update_by_snapshot and own is not None
-                                                     and own.get("code") == code_version()) else None
+            # Tables written by other code, or by no complete step, are written whole.
+            held = held_snapshots(con, declared) if own is not None and own.get("code") == code_version() else None
             if held is None:
                 tables, parts = _write_whole(con, declared, store, snaps, cache)
             else:

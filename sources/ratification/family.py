@@ -16,8 +16,6 @@ FAMILY = Family(
     snapshots_description="Every UNTC status snapshot: the bundled files, plus live fetches when enabled.",
     fetch=fetch_untc,
     tables_asset="untc_raw_tables",
-    # Updated by snapshot, its build publishes the release a full build does (tests/test_incremental.py).
-    update_by_snapshot=True,
     tables_description="Parse every UNTC snapshot (MTDSG XML and status tables) into events, counts, notes and rejects.",
     tables=(
         RawTable("untc_treaty_actions", "ratification.TreatyActions"),

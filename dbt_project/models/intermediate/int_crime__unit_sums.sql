@@ -47,7 +47,7 @@ per_part as (
         part,
         country_iso3,
         year,
-        sum(value_numeric) as value,
+        {{ exact_sum("value_numeric") }} as value,
         count(distinct covering_part) as parts_reporting,
         count(*) as units_reporting,
         string_agg(distinct covering_part, ' + ' order by covering_part) as parts_present,

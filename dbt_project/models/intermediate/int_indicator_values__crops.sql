@@ -84,9 +84,9 @@ country_levels as (
 summed as (
     select
         measure, crop, group_type as ref_area_type, group_code as ref_area_code, year,
-        sum(value) as value,
-        sum(coalesce(lower_bound, value)) as lower_bound,
-        sum(coalesce(upper_bound, value)) as upper_bound,
+        {{ exact_sum("value") }} as value,
+        {{ exact_sum("coalesce(lower_bound, value)") }} as lower_bound,
+        {{ exact_sum("coalesce(upper_bound, value)") }} as upper_bound,
         count(*) as members_reporting,
         list(country_iso3 order by country_iso3) as reporting_set,
         string_agg(distinct snapshot_id, ',' order by snapshot_id) as snapshot_ids,

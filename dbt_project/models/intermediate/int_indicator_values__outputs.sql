@@ -16,7 +16,7 @@ countries as (
 country_facts as (
     select
         indicator_code, 'country' as ref_area_type, country_iso3 as ref_area_code, year,
-        sum(value) as value, list_distinct(flatten(list(activity_ids))) as activity_ids,
+        {{ exact_sum("value") }} as value, list_distinct(flatten(list(activity_ids))) as activity_ids,
         string_agg(distinct basis, '; ' order by basis) as aggregation_rule,
         string_agg(distinct snapshot_ids, ',' order by snapshot_ids) as snapshot_ids,
         string_agg(distinct source_file, ',' order by source_file) as source_rows,

@@ -85,7 +85,7 @@ aggregate_facts as (
         year,
         'INSTRUMENT' as disaggregation_dimension,
         disaggregation,
-        sum(value) as value,
+        {{ exact_sum("value") }} as value,
         'Member States' as unit_measure,
         sum(value) / count(*) as share_of_members,
         case when bool_or(is_partial_year) then 'P' else 'A' end as obs_status,

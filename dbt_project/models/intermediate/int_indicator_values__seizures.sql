@@ -71,7 +71,7 @@ aggregate_facts as (
         grouped.group_code as ref_area_code,
         grouped.year,
         grouped.disaggregation,
-        sum(grouped.value) as value,
+        {{ exact_sum("grouped.value") }} as value,
         count(distinct grouped.ref_area_code) filter (where grouped.is_member) as members_reporting,
         count(distinct grouped.ref_area_code) as areas_reporting,
         count(*) filter (where grouped.aggregation_rule like 'reported total%') as areas_by_total,

@@ -19,7 +19,7 @@ per_kind as (
         year,
         drug_group,
         is_reported_total,
-        sum(kg_equivalent) as kg,
+        {{ exact_sum("kg_equivalent") }} as kg,
         count(*) as rows_used,
         bool_and(is_current_edition) as is_current_edition,
         max(edition_released_on) as edition_released_on,

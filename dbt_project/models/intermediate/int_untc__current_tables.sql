@@ -14,7 +14,7 @@ ranked as (
         snapshots.snapshot_version,
         row_number() over (
             partition by status.mtdsg_no
-            order by status.snapshot_as_of desc, snapshots.snapshot_version desc
+            order by status.snapshot_as_of desc, snapshots.snapshot_version desc, status.snapshot_id desc
         ) as recency
     from status
     inner join snapshots using (snapshot_id)

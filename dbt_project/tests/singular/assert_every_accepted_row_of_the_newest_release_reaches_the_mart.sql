@@ -1,24 +1,24 @@
 {{ config(meta={'dagster': {'asset_key': ['fct_crime_statistics']}}) }}
--- Every accepted row of the newest release of each UN-CTS dataset is a row of the mart: a release
--- whose date is missing, or that the newest-release join drops, shows here with its counts.
+-- Every accepted row of the newest release of each UN-CTS dataset is a row of the mart, once: a
+-- release whose date is missing, that the newest-release choice drops, or whose rows come twice
+-- (two downloads of one release) shows here with its counts. The newest release is the file of the
+-- latest release date, then the latest download (as of, version), then the snapshot id.
 with files as (
-    select dataset, release_date, rows_accepted
-    from {{ ref('stg_crime__files') }}
-    where source_format = 'cts'
-),
-
-newest as (
-    select dataset, max(release_date) as release_date
-    from files
-    group by dataset
+    select files.snapshot_id, files.dataset, files.release_date, files.rows_accepted,
+        snaps.snapshot_as_of, snaps.snapshot_version
+    from {{ ref('stg_crime__files') }} as files
+    left join {{ ref('stg_crime__snapshots') }} as snaps using (snapshot_id)
+    where files.source_format = 'cts'
 ),
 
 expected as (
-    select files.dataset, sum(files.rows_accepted) as rows_accepted
+    select dataset, rows_accepted
     from files
-    inner join newest on files.dataset = newest.dataset
-        and files.release_date is not distinct from newest.release_date
-    group by files.dataset
+    qualify rank() over (
+        partition by dataset
+        order by release_date desc nulls last, snapshot_as_of desc nulls last, snapshot_version desc nulls last,
+            snapshot_id desc
+    ) = 1
 ),
 
 landed as (

@@ -3,4 +3,4 @@
 -- marts; the raw layer keeps both.
 select snapshot_id, dataset, snapshot_as_of, snapshot_version, is_stale
 from {{ ref('stg_drug_use__snapshots') }}
-qualify row_number() over (partition by dataset order by snapshot_as_of desc, snapshot_version desc) = 1
+qualify row_number() over (partition by dataset order by snapshot_as_of desc, snapshot_version desc, snapshot_id desc) = 1

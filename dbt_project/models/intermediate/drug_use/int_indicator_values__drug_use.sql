@@ -200,7 +200,7 @@ keys as (
         count(*) as n,
         count(*) filter (where preferred) as n_preferred,
         count(distinct concat_ws('|', value, low, high)) as n_values,
-        string_agg(detail, '; ' order by source_row) as details
+        string_agg(detail, '; ' order by source_row, snapshot_id) as details
     from keyed
     group by all
 ),
@@ -210,7 +210,7 @@ chosen as (
     from keyed as k
     inner join keys using (indicator_code, disaggregation, country_iso3, year)
     where keys.n = 1 or keys.n_values = 1 or (keys.n_preferred = 1 and k.preferred)
-    qualify row_number() over (partition by indicator_code, disaggregation, country_iso3, year order by source_row) = 1
+    qualify row_number() over (partition by indicator_code, disaggregation, country_iso3, year order by source_row, snapshot_id) = 1
 ),
 
 figure_facts as (

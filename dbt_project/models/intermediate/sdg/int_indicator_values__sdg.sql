@@ -91,7 +91,7 @@ reporting as (
         indicator_code, group_type as ref_area_type, group_code as ref_area_code, year,
         disaggregation_dimension, disaggregation,
         count(*) as members_reporting,
-        avg(value) as mean_value,
+        {{ exact_sum("value") }} / count(value) as mean_value,
         string_agg(distinct snapshot_id, ',' order by snapshot_id) as snapshot_ids,
         max(vintage) as vintage
     from member_facts

@@ -9,7 +9,7 @@ with snapshots as (
 
 current_snapshots as (
     select * from snapshots
-    qualify row_number() over (partition by dataset order by snapshot_as_of desc, snapshot_version desc) = 1
+    qualify row_number() over (partition by dataset order by snapshot_as_of desc, snapshot_version desc, snapshot_id desc) = 1
 )
 
 select

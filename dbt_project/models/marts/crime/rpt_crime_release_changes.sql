@@ -25,7 +25,7 @@ observations as (
         *,
         row_number() over (
             partition by dataset, release_date, reporting_unit, indicator, dimension, category, sex, age, year, unit
-            order by source_row
+            order by source_row, snapshot_id
         ) as occurrence
     from {{ ref('stg_cts__observations') }}
     where dataset in (select dataset from compared_datasets)

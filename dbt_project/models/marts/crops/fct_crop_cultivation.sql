@@ -44,7 +44,7 @@ parts as (
 totals_checked as (
     select
         t.snapshot_id, t.crop, t.measure, t.year, t.first_source_row,
-        sum(p.value) as rows_sum,
+        {{ exact_sum("p.value") }} as rows_sum,
         count(p.value) as rows_counted
     from figures as t
     left join parts as p
