@@ -183,8 +183,9 @@ def scale(factor: int, out: Path) -> Path:
         raise ValueError("the factor is a whole number of 1 or more")
     out.mkdir(parents=True, exist_ok=True)
     _copy_family("strategy", out)
-    # The SDG series as bundled: without them the family has no snapshot, and its build step fails.
+    # The SDG series and the WDR drug tables as bundled (×1).
     _copy_family("sdg_global_database", out)
+    _copy_family("drug_use_and_markets", out)
     scale_cts(factor, out)
     scale_untc(factor, out)
     scale_crops(factor, out)

@@ -104,7 +104,7 @@ def ingest(family: Family, store: SnapshotStore, snaps: list[Snapshot],
             continue
         if table.make:
             out[name] = table.make()
-        elif name == family.files:
+        elif name == family.files and files:
             # Typed by the table's metadata: a column every file leaves empty keeps its type.
             out[name] = pl.DataFrame(files, infer_schema_length=None,
                                      schema_overrides={c.name: c.dtype for c in table.model().columns})

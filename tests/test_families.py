@@ -162,3 +162,30 @@ def test_landing_folders_are_declared_with_collect_and_once(change, says):
     found = [outputs, dataclasses.replace(outputs, **change)] if "name" in change else [dataclasses.replace(outputs, **change)]
     with pytest.raises(ValueError, match=says.replace("(", r"\(")):
         _check_landing(found)
+
+
+@pytest.mark.parametrize("declared", with_raw_tables(), ids=lambda f: f.name)
+def test_a_family_without_snapshots_builds_empty_tables(declared, tmp_path):
+    """A family none of whose files is there yet (a new family's first night, a bundle without its
+    folder) writes its tables empty, with their declared columns, and they pass their schemas."""
+    import duckdb
+
+    from orchestration.warehouse.database import write_table
+    from schemas import validate
+    from sources.ingest import ingest
+    from sources.snapshots import SnapshotStore
+
+    tables = ingest(declared, SnapshotStore(tmp_path / "store"), [])
+    con = duckdb.connect(str(tmp_path / "build.duckdb"))
+    try:
+        con.execute("create schema raw")
+        for t in declared.tables:
+            if t.by_parts or t.make:
+                continue
+            frame = tables[t.name]
+            assert frame.height == 0 and frame.columns == t.model().column_names, t.name
+            assert validate(t.model(), frame)[0], t.name
+            write_table(con, "raw", t.name, frame)
+            assert con.execute(f"select count(*) from raw.{t.name}").fetchone()[0] == 0
+    finally:
+        con.close()
