@@ -294,7 +294,7 @@ def command_run(args) -> int:
                 result = job.execute_in_process(instance=instance, run_config=run_config, raise_on_error=False)
     dbt_failures = _dbt_failures(where)
     failures = refresh_failures + _failures(result) + dbt_failures
-    if dbt_failures:
+    if any("(WARN)" not in f for f in dbt_failures):
         # dbt's own words say what failed; the step's exception only says that dbt did.
         failures = [f for f in failures if not f.startswith("step dbt_models:")]
     # Failures and warnings first, then what the warehouse holds.
@@ -472,7 +472,11 @@ def _failures(result) -> list[str]:
 
 
 def _dbt_failures(where: Paths) -> list[str]:
-    """dbt's own words for what failed, from the run results of this build."""
+    """dbt's own words for what failed, from the run results of this build; and a line per dbt test
+    that warned, as a check's warning is said (dbt's tests are no Dagster checks)."""
+    from .dbt_project import dbt_project
+    from .dbt_results import test_outcomes
+
     results = where.build_dir / "dbt_target" / "run_results.json"
     if not results.exists():
         return []
@@ -480,8 +484,10 @@ def _dbt_failures(where: Paths) -> list[str]:
         data = json.loads(results.read_text())
     except (OSError, json.JSONDecodeError):
         return []
+    warned = [f"check {t['test']} on {t['on']} (WARN): failed row count {t['failures']}"
+              for t in test_outcomes(results, dbt_project.manifest_path)["not_passed"] if t["status"] == "warn"]
     return [f"dbt {r['unique_id']}: {r['status']}: {(r.get('message') or '').strip()[:300]}"
-            for r in data.get("results", []) if r.get("status") in ("error", "fail")]
+            for r in data.get("results", []) if r.get("status") in ("error", "fail")] + warned
 
 
 def summary(where: Paths, published_now: bool) -> str:

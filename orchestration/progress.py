@@ -22,9 +22,9 @@ from sources.settings import settings
 
 # Where step lines go while a quiet run is on; None: nowhere (dagster dev, verbose runs, tests).
 TERMINAL: TextIO | None = None
-# dagster-dbt's note on every singular dbt test, and the engine's word on steps skipped after a failure
-# (the summary after the run says what failed): true, and no help to the person running a build.
-QUIET_MESSAGES = ("Logging an `AssetObservation` instead of an `AssetCheckResult`", "Dependencies for step")
+# The engine's word on steps skipped after a failure (the summary after the run says what failed):
+# true, and no help to the person running a build.
+QUIET_MESSAGES = ("Dependencies for step",)
 
 
 def _rows(event) -> int | None:
@@ -62,14 +62,11 @@ class StepLines(logging.Handler):
                 self._dbt_counter(out)
             elif rows is not None:
                 self.rows[step] = self.rows.get(step, 0) + int(rows)
-        elif kind == "ASSET_CHECK_EVALUATION" and step == "dbt_models":
-            self.dbt_done += 1
-            self._dbt_counter(out)
         elif kind in ("STEP_SUCCESS", "STEP_FAILURE"):
             seconds = time.monotonic() - self.started.pop(step, time.monotonic())
             rows = f"{self.rows[step]:>10,} rows" if step in self.rows else " " * 15
             if step == "dbt_models":
-                rows = f"{self.dbt_done:>10} nodes"
+                rows = f"{self.dbt_done:>10} models"
                 self._clear(out)
             mark = "ok    " if kind == "STEP_SUCCESS" else "FAILED"
             out.write(f"  {mark} {step:<36}{rows} {seconds:>7.1f} s\n")
@@ -87,7 +84,7 @@ class StepLines(logging.Handler):
     def _dbt_counter(self, out: TextIO) -> None:
         # On a terminal the counter rewrites one line; in a file it would be noise, so it is left out.
         if _is_terminal(out) and time.monotonic() - self.dbt_shown > 0.2:
-            out.write(f"\r  ...    dbt_models: {self.dbt_done} models, seeds and tests done")
+            out.write(f"\r  ...    dbt_models: {self.dbt_done} models and seeds built")
             out.flush()
             self.dbt_shown = time.monotonic()
 
