@@ -1,9 +1,9 @@
 """The outcome of every dbt test of a build, from dbt's own run results.
 
-dbt's tests are not Dagster asset checks (each would be two more events in the run's log, and one
-more planned at every run's start: a third of a cold run's events); the dbt step records their
-outcomes in its `dbt_build` check result instead, and a failing test fails dbt, the step and so
-the publish gate.
+dbt's tests are not Dagster asset checks (each would be an output and an evaluation in the run's
+log, and one more event planned at every run's start: 474 of a cold run's 1,288); the dbt step
+records their outcomes in its `dbt_build` check result instead, and a failing test fails dbt, the
+step and so the publish gate.
 """
 from __future__ import annotations
 
