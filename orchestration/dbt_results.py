@@ -11,41 +11,44 @@ import json
 from pathlib import Path
 
 
-def test_outcomes(run_results: Path, manifest: Path) -> dict:
+def test_outcomes(run_results: Path, manifest: Path, carried: dict | None = None) -> dict:
     """Every test of the build (data and unit tests): how many per status, those that did not pass
-    (name, the model it tests, status, failing rows, dbt's message) and the names of those that did."""
+    (name, the model it tests, status, failing rows, dbt's message) and the names of those that did.
+
+    `carried`: the outcomes recorded by the build before, for a build that runs some of the tests:
+    a test of the project this build did not run keeps its outcome from then, so that the record
+    (published with the release) is the one a full build of the same state writes."""
     try:
         graph = json.loads(manifest.read_text(encoding="utf-8"))
         results = json.loads(run_results.read_text(encoding="utf-8"))["results"]
     except (OSError, ValueError, KeyError) as exc:
         # dbt died before writing its results (the step has failed already): say so, record the rest.
         return {"count": {}, "not_passed": [], "passed": [], "unread": f"{run_results.name}: {exc}"}
-    count: dict[str, int] = {}
-    not_passed, passed = [], []
+    tests = {**{uid: node for uid, node in graph["nodes"].items() if node.get("resource_type") == "test"},
+             **graph.get("unit_tests", {})}
+    by_name = {_name(uid): uid for uid in tests}
+    outcomes: dict[str, dict] = {}
+    if carried:
+        outcomes |= {name: {"status": "pass"} for name in carried.get("passed", []) if name in by_name}
+        outcomes |= {t["test"]: {k: v for k, v in t.items() if k != "test"}
+                     for t in carried.get("not_passed", []) if t["test"] in by_name}
     for r in results:
         uid = r["unique_id"]
-        if not uid.startswith(("test.", "unit_test.")):
+        if uid not in tests:
             continue
-        count[r["status"]] = count.get(r["status"], 0) + 1
-        # A data test's name is unique in the project; a unit test's is unique within its model.
-        name = uid.split(".")[2] if uid.startswith("test.") else uid.split(".", 2)[2]
-        if r["status"] == "pass":
-            passed.append(name)
-            continue
-        node = graph["nodes"].get(uid) or graph.get("unit_tests", {}).get(uid) or {}
+        node = tests[uid]
         on = node.get("attached_node") or next(iter(node.get("depends_on", {}).get("nodes", [])), None)
-        not_passed.append({"test": name, "on": on.rsplit(".", 1)[-1] if on else None, "status": r["status"],
-                           "failures": r.get("failures"), "message": (r.get("message") or "").strip()[:300]})
-    return {"count": count, "not_passed": not_passed, "passed": sorted(passed)}
+        outcomes[_name(uid)] = {"status": "pass"} if r["status"] == "pass" else {
+            "on": on.rsplit(".", 1)[-1] if on else None, "status": r["status"], "failures": r.get("failures"),
+            "message": (r.get("message") or "").strip()[:300]}
+    count: dict[str, int] = {}
+    for o in outcomes.values():
+        count[o["status"]] = count.get(o["status"], 0) + 1
+    return {"count": dict(sorted(count.items())),
+            "not_passed": [{"test": n, **o} for n, o in sorted(outcomes.items()) if o["status"] != "pass"],
+            "passed": sorted(n for n, o in outcomes.items() if o["status"] == "pass")}
 
 
-def summary_lines(outcomes: dict) -> list[str]:
-    """A line per test that did not pass, as the build's summary says a check's outcome: a warning
-    with its failing rows, a failure with dbt's message."""
-    lines = []
-    for t in outcomes["not_passed"]:
-        if t["status"] == "warn":
-            lines.append(f"check {t['test']} on {t['on']} (WARN): failed row count {t['failures']}")
-        else:
-            lines.append(f"dbt test {t['test']} on {t['on']}: {t['status']}: {t['message']}")
-    return lines
+def _name(uid: str) -> str:
+    # A data test's name is unique in the project; a unit test's is unique within its model.
+    return uid.split(".")[2] if uid.startswith("test.") else uid.split(".", 2)[2]

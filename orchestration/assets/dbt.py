@@ -1,6 +1,7 @@
 """The dbt models (staging -> intermediate -> marts) as Dagster assets; dbt's tests run in the same
 dbt build, their outcomes recorded in the step's `dbt_build` check result (orchestration.dbt_results)."""
 
+import json
 import os
 from collections.abc import Mapping
 from contextlib import contextmanager
@@ -8,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
+import duckdb
 from dagster import AssetExecutionContext
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
@@ -59,6 +61,8 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, pipeline: Pi
     with connect(build_db) as con:
         # Models are about to change: until a publish, the build database records no complete build.
         drop_mark(con, PUBLISHED)
+        # A build of some models runs their tests; the others' outcomes stay as the build before had them.
+        carried = recorded_tests(con) if context.is_subset else None
     # The outcomes recorded are this build's: a dbt that dies before writing its results leaves none.
     (target / "run_results.json").unlink(missing_ok=True)
     try:
@@ -76,7 +80,7 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, pipeline: Pi
                 yield event
         passed = True
     finally:
-        outcomes = test_outcomes(target / "run_results.json", dbt_project.manifest_path)
+        outcomes = test_outcomes(target / "run_results.json", dbt_project.manifest_path, carried)
         with connect(build_db) as con:
             record_check(con, check=DBT_BUILD_CHECK, asset="dbt", passed=passed, blocking=True,
                          details={"selection": SELECTION, "tests": outcomes}, run_id=context.run.run_id)
@@ -84,6 +88,14 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, pipeline: Pi
         context.log.info(f"dbt tests: {said or 'none ran'}; in audit.check_results, check dbt_build"
                          + "".join(f"\n  {t['status']}: {t['test']} on {t['on']} ({t['failures']} rows)"
                                    for t in outcomes["not_passed"]))
+
+
+def recorded_tests(con) -> dict | None:
+    try:
+        row = con.execute("select details from audit.check_results where check_name = ?", [DBT_BUILD_CHECK]).fetchone()
+    except duckdb.CatalogException:
+        return None
+    return json.loads(row[0]).get("tests") if row else None
 
 
 # What every build's dbt run covers, full or not (the release says the same either way; the run's
