@@ -40,7 +40,10 @@ TreatyActions = Table(
     ], [
         row_rule("one_event_per_cell", "one event per file, row and column",
                  ~pl.struct("snapshot_id", "source_row", "source_column").is_duplicated()),
-    ])
+    ],
+    # Every rule holds within one status file (the one repeat it looks for is within a snapshot):
+    # checked, and kept, snapshot by snapshot, since the table grows by a vintage per status file.
+    batch_by="snapshot_id")
 
 TreatyStatus = Table(
     "untc_treaty_status", "Per snapshot, the counts the file declares and the counts the parser found.", [
@@ -70,7 +73,7 @@ TreatyEndnotes = Table("untc_endnotes", "The end notes of every UNTC status file
     SNAPSHOT_ID, INSTRUMENT,
     Column("note_index", pl.Utf8, "The note's number, as the footnotes column refers to it.", pattern=r"^\d+$"),
     Column("note_text", pl.Utf8, "The note's text (its markup kept).", min_length=1),
-])
+], batch_by="snapshot_id")
 
 # The treaty rejects name their dataset and snapshot first, as they always have.
 UntcRejects = Table("untc_rejects", "Rejected rows with file, row, column and reason.",

@@ -59,7 +59,9 @@ SdgObservations = Table(
                  (pl.col("area_kind") == "subnational") == pl.col("parent_iso3").is_not_null()),
         row_rule("world_is_001", "the world is M49 001, and 001 is the world",
                  (pl.col("area_kind") == "world") == (pl.col("geo_area_code") == "001")),
-    ])
+    ],
+    # Rules of a row each: checked, and kept, release by release (a new release is checked alone).
+    batch_by="snapshot_id")
 
 SdgAreas = Table(
     "sdg_areas", "The reviewed M49 codes of the SDG database that are neither a country nor an area of the M49 "

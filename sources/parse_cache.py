@@ -23,6 +23,8 @@ Layout under the cache root (the home's `var/parse_cache/`):
   killed build never leaves a half entry under its name; an entry that cannot be read back
   (damaged, edited: each file's sha256 is checked; of an older layout) counts as absent, is
   removed and written again.
+- **Check outcomes live beside the entries** (`checks/`, orchestration/check_outcomes.py): they go
+  with the family's version, and with the entry of a snapshot no longer read.
 - **Only successes are kept**: a file its parser refuses (SourceError) is parsed again, and refused
   again, by every build; a result whose facts hold a value the typed JSON does not carry is not
   kept (it is parsed every time, never altered).
@@ -50,6 +52,9 @@ SOURCES = Path(__file__).resolve().parent
 # Changes when the layout of an entry changes: every older entry is then of another version.
 FORMAT = "1"
 META = "meta.json"
+# The folder, beside a family's entries, of the check outcomes kept per snapshot
+# (orchestration/check_outcomes.py): no snapshot id, so never taken for an entry.
+CHECKS = "checks"
 
 
 # --------------------------------------------------------------------------- parser version
@@ -293,10 +298,15 @@ class ParseCache:
         self.counts[family.name].parsed += 1
 
     def keep_only(self, family, snaps) -> None:
-        """After a complete load: the entries of snapshots the family no longer reads go."""
+        """After a complete load: the entries of snapshots the family no longer reads go, with the
+        check outcomes kept for them (`<snapshot id>.json` under `checks/`)."""
         keep = {s.snapshot_id for s in snaps}
         for entry in self.open(family).glob("*"):
-            if entry.name not in keep:
+            if entry.name == CHECKS:
+                for outcome in entry.rglob("*.json"):
+                    if outcome.stem not in keep:
+                        outcome.unlink(missing_ok=True)
+            elif entry.name not in keep:
                 _remove(entry)
 
 

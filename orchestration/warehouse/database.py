@@ -191,6 +191,25 @@ def table_by_parts(con: duckdb.DuckDBPyConnection, schema: str, table: str):
 def record_check(con: duckdb.DuckDBPyConnection, *, check: str, asset: str, passed: bool,
                  blocking: bool, details: dict | None = None, run_id: str | None = None) -> None:
     """Keep the latest outcome of every check: the publish gate reads it."""
+    record_checks(con, [dict(check=check, asset=asset, passed=passed, blocking=blocking, details=details)], run_id)
+
+
+def record_checks(con: duckdb.DuckDBPyConnection, outcomes: list[dict], run_id: str | None = None) -> None:
+    """Keep the latest outcome of several checks (each a dict of record_check's arguments) in one
+    transaction: a commit each cost about 15 ms, a check step records a dozen."""
+    con.execute("begin transaction")
+    try:
+        _check_results_table(con)
+        con.executemany("insert or replace into audit.check_results values (?, ?, ?, ?, ?, ?, now())",
+                        [[o["check"], o["asset"], o["passed"], o["blocking"],
+                          json.dumps(o.get("details") or {}, default=str), run_id] for o in outcomes])
+    except BaseException:
+        con.execute("rollback")
+        raise
+    con.execute("commit")
+
+
+def _check_results_table(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("create schema if not exists audit")
     con.execute("""create table if not exists audit.check_results (
         check_name varchar primary key, asset varchar, passed boolean, blocking boolean,
@@ -198,5 +217,3 @@ def record_check(con: duckdb.DuckDBPyConnection, *, check: str, asset: str, pass
     if not con.execute("select comment from duckdb_tables() where schema_name = 'audit' "
                        "and table_name = 'check_results' and database_name = current_database()").fetchone()[0]:
         comment_audit_table(con, "check_results")
-    con.execute("insert or replace into audit.check_results values (?, ?, ?, ?, ?, ?, now())",
-                [check, asset, passed, blocking, json.dumps(details or {}, default=str), run_id])

@@ -32,7 +32,7 @@ FAMILY = Family(
     checks=(
         RuleCheck("untc_treaty_actions", "participants_mapped",
                   "Every participant name maps to a country or participant code; unmapped names are listed.",
-                  "ratification.participants_mapped"),
+                  "ratification.participants_mapped", batch_by="snapshot_id"),
         RuleCheck("untc_rejects", "untc_reject_rate",
                   "Rejected rows stay under the configured share of rows read (a layout change shows here).",
                   "ratification.reject_rate"),

@@ -39,7 +39,7 @@ FAMILY = Family(
                   "common.file_reject_rate"),
         RuleCheck("sdg_observations", "sdg_duplicate_keys",
                   "Rows of one release that share a series, area, year, units and dimensions: kept with their rows, "
-                  "reported.", "sdg.duplicate_keys", blocking=False),
+                  "reported.", "sdg.duplicate_keys", blocking=False, batch_by="snapshot_id"),
     ),
     inspect=inspect,
     # One release a series in the mart (the newest snapshot): a new release's figures are revisions.
