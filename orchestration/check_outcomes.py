@@ -3,7 +3,8 @@ snapshot between builds: a snapshot never changes, so while the code that parsed
 that checks it do not change either, its outcome is read back instead of checked again.
 
 Layout, beside the family's parse results (sources/parse_cache.py):
-    <parse cache>/<family>/<parser version>/checks/<check version>/<check name>/<snapshot id>.json
+    <parse cache>/<family>/<parser version>/checks/<check version>/<check name>.json
+        {"format", "check", "outcomes": {<snapshot id>: {"outcome": {"passed", "meta"}, "sha256"}}}
 
 - **Key**: the snapshot id (content checksum and provenance) under the family's parser version
   (a parser change drops them with the parse results, that family's alone), and the check
@@ -11,11 +12,12 @@ Layout, beside the family's parse results (sources/parse_cache.py):
 - **Only when the raw tables are of this code**: the family's mark in the build database
   (orchestration/incremental.py) must name the code this process runs; otherwise nothing is
   read back or kept (a check step run alone after an edit checks everything).
-- **Only the current check version is kept**; the outcomes of snapshots no longer read go with
-  their parse results (`ParseCache.keep_only`) and whenever a check no longer finds the snapshot
-  in its table. Deleting the folder is always safe (the next build checks again).
-- **Written atomically** (a temporary file renamed into place) with the sha256 of its content:
-  an outcome that cannot be read back, or does not say what it should, counts as absent.
+- **Only the current check version is kept**, and of it only the outcomes of the snapshots the
+  check finds in its table (the others go when it runs). Deleting the folder is always safe (the
+  next build checks again).
+- **Written atomically** (a temporary file renamed into place), each outcome with the sha256 of
+  its snapshot id and content: an outcome that does not read back as written counts as absent (a
+  file that cannot be read at all: all of its outcomes), is checked again and written again.
 """
 from __future__ import annotations
 
@@ -69,10 +71,15 @@ def _decode(meta: dict) -> dict:
 
 
 class KeptOutcomes:
-    """The kept outcomes of one family's checks (the folder of the current check version)."""
+    """The kept outcomes of one family's checks (the folder of the current check version): one file
+    per check, each snapshot's outcome an entry with its own sha256. One file, not one per
+    snapshot: at ×100 a check holds 2,000 UNTC vintages, and thousands of small files cost seconds
+    to write and read where one costs milliseconds."""
 
     def __init__(self, folder: Path):
         self.folder = folder
+        self._entries: dict[str, dict[str, dict]] = {}
+        self._changed: set[str] = set()
 
     @classmethod
     def open(cls, con, parse_cache: Path, family_name: str | None) -> KeptOutcomes | None:
@@ -95,48 +102,75 @@ class KeptOutcomes:
             for other in checks.iterdir():
                 if other != current:
                     _remove(other)
+        if current.exists():
+            for half in current.glob(".tmp-*"):
+                half.unlink(missing_ok=True)
         return cls(current)
 
-    def _path(self, check: str, snapshot_id: str) -> Path:
-        return self.folder / check / f"{snapshot_id}.json"
+    def path(self, check: str) -> Path:
+        return self.folder / f"{check}.json"
+
+    def _of(self, check: str) -> dict[str, dict]:
+        if check not in self._entries:
+            try:
+                kept = json.loads(self.path(check).read_bytes())
+                if kept.get("format") != FORMAT or kept.get("check") != check:
+                    raise ValueError("not this check's outcomes")
+                self._entries[check] = dict(kept["outcomes"])
+            except FileNotFoundError:
+                self._entries[check] = {}
+            except Exception:
+                # Unreadable as a whole: every snapshot checked again, and the file written again.
+                self._entries[check] = {}
+                self._changed.add(check)
+        return self._entries[check]
 
     def get(self, check: str, snapshot_id: str) -> tuple[bool, dict] | None:
-        path = self._path(check, snapshot_id)
-        try:
-            kept = json.loads(path.read_bytes())
-            body = json.dumps(kept["outcome"], sort_keys=True)
-            if (kept["sha256"] != hashlib.sha256(body.encode()).hexdigest() or kept["check"] != check
-                    or kept["snapshot_id"] != snapshot_id or not isinstance(kept["outcome"]["passed"], bool)):
-                raise ValueError("not the outcome written")
-            return kept["outcome"]["passed"], _decode(kept["outcome"]["meta"])
-        except FileNotFoundError:
+        entries = self._of(check)
+        entry = entries.get(snapshot_id)
+        if entry is None:
             return None
+        try:
+            body = entry["outcome"]
+            if (entry["sha256"] != _digest(snapshot_id, body) or not isinstance(body["passed"], bool)):
+                raise ValueError("not the outcome written")
+            return body["passed"], _decode(body["meta"])
         except Exception:
-            # Damaged, edited or of another layout: checked again, and written again.
-            path.unlink(missing_ok=True)
+            # Damaged or edited: checked again, and written again.
+            del entries[snapshot_id]
+            self._changed.add(check)
             return None
 
     def put(self, check: str, snapshot_id: str, outcome: tuple[bool, dict]) -> None:
-        folder = self.folder / check
-        folder.mkdir(parents=True, exist_ok=True)
         body = {"passed": outcome[0], "meta": _encode(outcome[1])}
-        text = json.dumps({"check": check, "snapshot_id": snapshot_id, "outcome": body,
-                           "sha256": hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()})
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=folder)
-        try:
-            with os.fdopen(fd, "w") as fh:
-                fh.write(text)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self._path(check, snapshot_id))
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
+        self._of(check)[snapshot_id] = {"outcome": body, "sha256": _digest(snapshot_id, body)}
+        self._changed.add(check)
 
     def keep_only(self, check: str, snapshot_ids: set[str]) -> None:
-        """The outcomes of snapshots the table no longer holds go, and any half-written file."""
-        folder = self.folder / check
-        if folder.exists():
-            for path in folder.iterdir():
-                if path.name.startswith(".tmp-") or path.stem not in snapshot_ids:
-                    path.unlink(missing_ok=True)
+        """The outcomes of snapshots the table no longer holds go."""
+        entries = self._of(check)
+        for gone in set(entries) - set(snapshot_ids):
+            del entries[gone]
+            self._changed.add(check)
+
+    def save(self) -> None:
+        """Write the files of the checks whose outcomes changed, each atomically: a temporary file
+        renamed into place, so a killed build leaves the old file or the new one."""
+        for check in sorted(self._changed):
+            self.folder.mkdir(parents=True, exist_ok=True)
+            text = json.dumps({"format": FORMAT, "check": check, "outcomes": self._entries[check]})
+            fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=self.folder)
+            try:
+                with os.fdopen(fd, "w") as fh:
+                    fh.write(text)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                os.replace(tmp, self.path(check))
+            finally:
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
+        self._changed.clear()
+
+
+def _digest(snapshot_id: str, body: dict) -> str:
+    return hashlib.sha256(f"{snapshot_id}\n{json.dumps(body, sort_keys=True)}".encode()).hexdigest()

@@ -59,7 +59,7 @@ def batches(con, schema: str, name: str, by: str, rows: int | None = None, count
 def merge_outcomes(outcomes: list[tuple[bool, dict]]) -> tuple[bool, dict]:
     """One outcome from a check run batch by batch (or snapshot by snapshot): it passes if every
     part passed; counts add up, listed cases are joined (the first MAX_LISTED), a list of names is
-    their union in order, anything else is the first part's."""
+    their union, sorted, anything else is the first part's."""
     meta: dict = {}
     for _, part in outcomes:
         for key, value in part.items():
@@ -69,9 +69,9 @@ def merge_outcomes(outcomes: list[tuple[bool, dict]]) -> tuple[bool, dict]:
                 meta[key] += value
             elif isinstance(value, dg.JsonMetadataValue) and isinstance(value.data, list):
                 joined = meta[key].data + value.data
-                if all(isinstance(v, str) for v in joined):
-                    joined = sorted(set(joined))
-                meta[key] = dg.MetadataValue.json(joined[:MAX_LISTED])
+                # Names (unmapped participants) as one part would list them: each once, all of them.
+                joined = sorted(set(joined)) if all(isinstance(v, str) for v in joined) else joined[:MAX_LISTED]
+                meta[key] = dg.MetadataValue.json(joined)
     meta["batches"] = len(outcomes)
     return all(passed for passed, _ in outcomes), meta
 
@@ -242,6 +242,7 @@ def run_together(checks: list[Check], con, pipeline: PipelineResource, family: s
             outcome = attempt(i, lambda c=c: c.outcome(empty, ctx))
             if outcome is not None:
                 outcomes[i][""] = outcome
+    kept.save()
     out: list[tuple[bool, dict] | Exception] = []
     for i in range(len(checks)):
         if isinstance(results[i], Exception):

@@ -24,7 +24,7 @@ Layout under the cache root (the home's `var/parse_cache/`):
   (damaged, edited: each file's sha256 is checked; of an older layout) counts as absent, is
   removed and written again.
 - **Check outcomes live beside the entries** (`checks/`, orchestration/check_outcomes.py): they go
-  with the family's version, and with the entry of a snapshot no longer read.
+  with the family's version; a snapshot's go when its checks no longer find it.
 - **Only successes are kept**: a file its parser refuses (SourceError) is parsed again, and refused
   again, by every build; a result whose facts hold a value the typed JSON does not carry is not
   kept (it is parsed every time, never altered).
@@ -298,15 +298,11 @@ class ParseCache:
         self.counts[family.name].parsed += 1
 
     def keep_only(self, family, snaps) -> None:
-        """After a complete load: the entries of snapshots the family no longer reads go, with the
-        check outcomes kept for them (`<snapshot id>.json` under `checks/`)."""
+        """After a complete load: the entries of snapshots the family no longer reads go (the check
+        outcomes under `checks/` go when their checks next run and no longer find the snapshot)."""
         keep = {s.snapshot_id for s in snaps}
         for entry in self.open(family).glob("*"):
-            if entry.name == CHECKS:
-                for outcome in entry.rglob("*.json"):
-                    if outcome.stem not in keep:
-                        outcome.unlink(missing_ok=True)
-            elif entry.name not in keep:
+            if entry.name != CHECKS and entry.name not in keep:
                 _remove(entry)
 
 

@@ -87,3 +87,69 @@ def test_the_dbt_project_reads_the_sources_with_their_column_documentation():
         columns = sources[table.name]["columns"]
         assert [(n, c["data_type"], c["description"]) for n, c in columns.items()] == \
             [(c.name, c.duckdb_type, c.description) for c in table.columns], table.name
+
+
+def _broken(table, frame: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """The frame as it is, and with each rule of the table's metadata broken on its first row."""
+    first = pl.int_range(pl.len()) == 0
+
+    def on_first(name: str, value) -> pl.DataFrame:
+        return frame.with_columns(pl.when(first).then(value).otherwise(pl.col(name)).alias(name))
+
+    out = {"as built": frame, "empty": frame.head(0)}
+    if not frame.height:
+        return out
+    out["an undeclared column"] = frame.with_columns(pl.lit(1).alias("undeclared"))
+    out["a missing column"] = frame.drop(table.columns[-1].name)
+    for c in table.columns:
+        out[f"{c.name} retyped"] = frame.with_columns(pl.col(c.name).cast(pl.Utf8 if c.dtype != pl.Utf8 else pl.Int64,
+                                                                           strict=False))
+        if not c.nullable:
+            out[f"{c.name} empty"] = on_first(c.name, pl.lit(None, dtype=c.dtype))
+        if c.dtype == pl.Float64 and not c.nullable:
+            out[f"{c.name} NaN"] = on_first(c.name, pl.lit(float("nan")))
+        if c.unique:
+            out[f"{c.name} repeated"] = pl.concat([frame, frame.head(1)])
+        if c.dtype == pl.Utf8 and (c.isin or c.pattern or c.contains or c.min_length):
+            out[f"{c.name} out of its values"] = on_first(c.name, pl.lit("§"))
+        if c.max_length:
+            out[f"{c.name} too long"] = on_first(c.name, pl.lit("x" * (c.max_length + 1)))
+        for bound, step in (("ge", -1), ("gt", 0), ("le", 1)):
+            value = getattr(c, bound)
+            if value is not None and c.dtype in (pl.Int64, pl.Float64):
+                out[f"{c.name} {bound}"] = on_first(c.name, pl.lit(value + step, dtype=c.dtype))
+    # A row rule broken: the first row repeated (rules of one row per key), and each column's
+    # nullable values emptied together (rules between columns).
+    out["first row twice"] = pl.concat([frame.head(1), frame])
+    out["nullable columns empty"] = frame.with_columns(
+        [pl.when(first).then(pl.lit(None, dtype=c.dtype)).otherwise(pl.col(c.name)).alias(c.name)
+         for c in table.columns if c.nullable])
+    return out
+
+
+def test_one_query_decides_every_schema_as_pandera_does(bundled_build):
+    """`holds` (one polars query, schemas/__init__.py) must never pass what pandera fails, nor fail
+    what it passes: compared on every raw table of a real build, as built and with each rule broken."""
+    from schemas import holds
+
+    con = duckdb.connect(str(bundled_build / "var" / "build" / "build.duckdb"), read_only=True)
+    compared, differ, failing = 0, [], 0
+    try:
+        for table in TABLES:
+            frame = pl.from_arrow(con.sql(f'select * from "{table.schema}"."{table.name}"').to_arrow_table())
+            for case, variant in _broken(table, frame).items():
+                try:
+                    table.pandera.validate(variant, lazy=True)
+                    verdict = True
+                except Exception:
+                    verdict = False
+                compared += 1
+                failing += not verdict
+                if holds(table, variant) != verdict:
+                    differ.append((table.name, case, verdict))
+                # And the verdict validate() gives is pandera's.
+                assert validate(table, variant)[0] == verdict, (table.name, case)
+    finally:
+        con.close()
+    assert differ == []
+    assert compared > 500 and failing > compared / 2
