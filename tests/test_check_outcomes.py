@@ -108,6 +108,7 @@ def builds(bundled_build, tmp_path_factory):
         new_version(bundle, changed_file(bundle, "cts"), "2026-11-30",
                     "Test copy: the prisons file as a later release (tests/test_check_outcomes.py).")
         out["a"] = (*_run("-v", "--home", str(home)), _state(home))
+        out["kept_after_a"] = {check: _kept(home, "crime_statistics", check) for check in BY_SNAPSHOT["crime_statistics"]}
         published = _current(home)
         unknown_participant(bundle, "2026-12-01")
         out["b"] = (*_run("--home", str(home)), _state(home), _current(home) == published)
@@ -158,11 +159,13 @@ def test_a_new_snapshot_is_checked_alone(builds):
     code, out, state = builds["a"]
     assert code == 0, out
     assert "loading again: crime_statistics;" in out
-    snapshots = state["snapshots"]["cts_observations"]
-    assert len(snapshots) == len(builds["before"]["snapshots"]["cts_observations"]) + 1
+    snapshots, before = state["snapshots"]["cts_observations"], builds["before"]["snapshots"]["cts_observations"]
+    assert len(snapshots - before) == 1 and before < snapshots
     for check in BY_SNAPSHOT["crime_statistics"]:
         details = state["checks"][check][1]
         assert (details["snapshots_reused"], details["snapshots_checked"]) == (len(snapshots) - 1, 1), check
+        # Kept: the outcomes of the snapshots the table holds now, no other.
+        assert builds["kept_after_a"][check] == snapshots, check
     pandera = state["checks"]["pandera_cts_observations"]
     # The counts add up over the reused outcomes and the new one: every row of the table.
     con = duckdb.connect(str(Paths(builds["home"]).build_db), read_only=True)
@@ -171,7 +174,8 @@ def test_a_new_snapshot_is_checked_alone(builds):
     finally:
         con.close()
     assert pandera[0] is True and pandera[1]["rows"] == rows and pandera[1]["failures"] == 0
-    # The duplicate-key report (a failure of a non-blocking check, kept) counts the new file's too.
+    # The duplicate-key report (a failure of a non-blocking check, kept) adds the new file's rows to
+    # the others' (the same bytes as the prisons file: its count again).
     duplicates = state["checks"]["cts_duplicate_keys"]
     assert duplicates[0] is False
     assert duplicates[1]["rows_sharing_a_key"] > builds["before"]["checks"]["cts_duplicate_keys"][1]["rows_sharing_a_key"]
