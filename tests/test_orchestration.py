@@ -297,3 +297,14 @@ def test_a_build_file_mostly_free_space_is_compacted_when_published(tmp_path):
     finally:
         con.close()
     assert list(paths.warehouse_dir.glob(".publish-*")) == []
+
+
+def test_a_check_made_again_is_required_once():
+    from orchestration.checks import pandera_check
+    from schemas import raw_tables
+
+    table = raw_tables()[0]
+    pandera_check(table)
+    pandera_check(table)
+    assert BLOCKING_CHECKS.count(f"pandera_{table.name}") == 1
+    assert len(BLOCKING_CHECKS) == len(set(BLOCKING_CHECKS))
