@@ -155,7 +155,7 @@ class Site:
         groups = list(world.partition_by("disaggregation", maintain_order=True))
         view["more"] = max(0, len(groups) - FRAMEWORK_DISAGGREGATIONS)
         for group in groups[:FRAMEWORK_DISAGGREGATIONS]:
-            rows = group.sort("year").to_dicts()
+            rows = _by_year(group)
             last = latest(rows)
             later = withheld_after(rows, last["year"] if last else None)
             view["latest"].append({
@@ -188,7 +188,7 @@ class Site:
             area_codes = sorted(set(aggregates["ref_area_code"].to_list()),
                                 key=lambda a: (a != WORLD, self.area_name(a)))
             for area in area_codes:
-                rows = aggregates.filter(pl.col("ref_area_code") == area).sort("year").to_dicts()
+                rows = _by_year(aggregates.filter(pl.col("ref_area_code") == area))
                 last = latest(rows)
                 withheld = sum(1 for r in rows if r["obs_status"] == "O")
                 caption = (f"{self.area_name(area)}: latest {value_text(last)} in {last['year']}" if last
@@ -205,7 +205,7 @@ class Site:
                     "rules": sorted({r["aggregation_rule"] for r in rows if r["aggregation_rule"]})})
             country_rows = []
             for part in group.filter(pl.col("ref_area_type") == "country").partition_by("ref_area_code"):
-                rows = part.sort("year").to_dicts()
+                rows = _by_year(part)
                 last = latest(rows) or rows[-1]
                 country_rows.append({**self.row_view(last), "iso3": last["ref_area_code"], "unit": last["unit_measure"],
                                      "name": self.area_name(last["ref_area_code"]),
@@ -265,7 +265,7 @@ class Site:
                 # Treaties are the participation table; crops are drawn from their series below.
                 continue
             for group in facts.partition_by("disaggregation", maintain_order=True):
-                rows = group.sort("year").to_dicts()
+                rows = _by_year(group)
                 if not any(r["value"] is not None or r["lower_bound"] is not None for r in rows):
                     continue
                 last = latest(rows)
@@ -323,6 +323,12 @@ class Site:
         return {"previous": manifest.get("previous_release"), "counts": manifest.get("changes_since_previous"),
                 "summary": summary, "by_indicator": by_indicator, "samples": samples,
                 "row_counts": manifest.get("row_counts", {}), "snapshots": manifest.get("snapshots", [])}
+
+
+def _by_year(frame: pl.DataFrame) -> list[dict]:
+    """The rows in year order (a sort in polars costs a third of a millisecond per small frame, and
+    the site sorts some 12,000 of them)."""
+    return sorted(frame.to_dicts(), key=lambda r: r["year"])
 
 
 def _by_country(frame: pl.DataFrame) -> dict[str, pl.DataFrame]:
