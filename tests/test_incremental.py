@@ -71,7 +71,14 @@ def both_ways(bundled_build, tmp_path_factory):
     full, incr = base / "full", base / "incr"
     shutil.copytree(bundled_build, full, symlinks=True)
     shutil.copytree(bundled_build, incr, symlinks=True)
-    before = run_a = _last_build(bundled_build).run_id
+    # The run that built state A, as its release records it (the shared build may have been made by
+    # another test process, whose Dagster instance this one does not see).
+    con = duckdb.connect(str(Paths(bundled_build).published_db), read_only=True)
+    try:
+        (before,) = con.execute("select run_id from audit.check_results where check_name = 'pandera_countries'").fetchone()
+    finally:
+        con.close()
+    run_a = before
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("UNODC_BUNDLE_DIR", str(base / "bundle"))
         added = new_untc_vintage(base / "bundle")
