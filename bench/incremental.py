@@ -1,7 +1,7 @@
 """A change rebuilds what depends on it: the nightly run after one source file changed, as a full
 build and as the incremental build that loads only its family, side by side in one run.
 
-    .venv/bin/python -m bench.incremental [--runs 3] [--scale 1] [--change untc|cts]
+    .venv/bin/python -m bench.incremental [--runs 3] [--scale 1] [--change untc|cts] [--bundle DIR]
 
 One home is built from state A (the bundled snapshots, or a copy scaled ×N by bench/scale.py);
 then one file is added to the bundle (state B: a later UNTC status file of VI-15, or a new release
@@ -75,12 +75,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--scale", type=int, default=1)
     parser.add_argument("--change", choices=("untc", "cts"), default="untc")
+    parser.add_argument("--bundle", help="a scaled bundle made before (bench/scale.py), copied instead of scaling again")
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="unodc-incremental-"))
     print(json.dumps({"machine": machine(), "scale": args.scale, "change": args.change}), flush=True)
     try:
         bundle = work / "bundle"
-        if args.scale > 1:
+        if args.bundle:
+            shutil.copytree(args.bundle, bundle)
+        elif args.scale > 1:
             from .scale import scale
             scale(args.scale, bundle)
         else:
