@@ -143,7 +143,9 @@ def render(r: dict) -> str:
         lines += ["", "Floor against the published warehouse at ×1 (rows, checksum):", "",
                   "| mart | floor | pipeline | same |", "|---|---|---|---|"]
         for a in r["agreement_x1"]:
-            lines.append(f"| {a['mart']} | {a['floor']} | {a['pipeline']} | {'yes' if a['agree'] else 'no'} |")
+            same = "yes" if a["agree"] else (
+                f"yes but the {a['rejected']} row(s) the pipeline rejects" if a.get("agree_but_rejected") else "no")
+            lines.append(f"| {a['mart']} | {a['floor']} | {a['pipeline']} | {same} |")
     q = r.get("queries")
     if q:
         lines += ["", f"Researcher queries on the ×{q['scale']} warehouse (ms, fresh read-only connection each):", "",
