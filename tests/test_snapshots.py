@@ -1,8 +1,10 @@
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import stat
+from pathlib import Path
 
 import pytest
 import yaml
@@ -98,3 +100,51 @@ def test_a_snapshot_write_killed_before_its_rename_is_cleared_by_the_next_publis
     done = recover(paths)
     assert not partial.exists() and any(".tmp-killed" in d for d in done)
     assert store.read_bytes(kept) == b"<a/>"
+
+
+def _bundle_copy(tmp_path: Path) -> Path:
+    copy = tmp_path / "bundle"
+    shutil.copytree(UNTC_XML, copy)
+    os.chmod(copy / "VI-15.en.xml", 0o644)
+    return copy
+
+
+def test_an_unchanged_bundled_file_is_not_read_again(tmp_path, monkeypatch):
+    copy = _bundle_copy(tmp_path)
+    store = SnapshotStore(tmp_path / "store")
+    sidecar = copy / "VI-15.en.xml.snapshot.yaml"
+    first = store.import_bundled(sidecar)
+    hashed = []
+    real = hashlib.sha256
+    monkeypatch.setattr("sources.snapshots.hashlib.sha256", lambda data=b"": hashed.append(len(data)) or real(data))
+    again = store.import_bundled(sidecar)
+    assert again == first
+    # Only the sidecar's provenance was digested (a few hundred bytes), never the file's bytes.
+    assert all(n < 10_000 for n in hashed) and (copy / "VI-15.en.xml").stat().st_size > 10_000
+
+
+def test_a_bundled_file_edited_after_its_import_is_read_again_and_refused(tmp_path):
+    copy = _bundle_copy(tmp_path)
+    store = SnapshotStore(tmp_path / "store")
+    path = copy / "VI-15.en.xml"
+    store.import_bundled(copy / "VI-15.en.xml.snapshot.yaml")
+    before = path.stat()
+    data = path.read_bytes()
+    # Same size, and the modification time set back: only the change time (which no user can set) tells.
+    path.write_bytes(data.replace(b"Afghanistan", b"AfghanistaN", 1))
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_size == before.st_size and path.stat().st_mtime_ns == before.st_mtime_ns
+    with pytest.raises(SnapshotConflict, match="does not match its sidecar"):
+        store.import_bundled(copy / "VI-15.en.xml.snapshot.yaml")
+
+
+def test_a_sidecar_edited_after_its_import_is_read_again_and_refused(tmp_path):
+    copy = _bundle_copy(tmp_path)
+    store = SnapshotStore(tmp_path / "store")
+    sidecar = copy / "VI-15.en.xml.snapshot.yaml"
+    store.import_bundled(sidecar)
+    os.chmod(sidecar, 0o644)
+    meta = yaml.safe_load(sidecar.read_text())
+    sidecar.write_text(yaml.safe_dump({**meta, "licence": "another licence"}))
+    with pytest.raises(SnapshotConflict, match="other metadata"):
+        store.import_bundled(sidecar)
