@@ -235,8 +235,27 @@ def command_run(args) -> int:
 
         # A full build known before the snapshots are listed needs no refresh run of its own.
         build_plan = precheck(where, full=bool(getattr(args, "full", False)))
-        refreshed, refresh_failures = None, []
-        if args.if_changed or build_plan is None:
+        refreshed, refresh_failures, one_run = None, [], False
+        if not args.fetch and (args.if_changed or build_plan is None):
+            # The refresh run's work, known before Dagster: the night is one run (orchestration/one_run.py).
+            from .one_run import plan_without_refresh, store_bundled
+
+            if store_bundled(where, fetch=False):
+                planned = build_plan or plan_without_refresh(where)
+                if planned is not None:
+                    one_run, build_plan = True, planned
+        if one_run:
+            from .nightly import decide, freshness_warnings
+
+            for line in freshness_warnings(where):
+                print(f"warning: {line}")
+            if args.if_changed:
+                decision = decide(where)
+                print(decision)
+                if not decision.rebuild:
+                    print(summary(where, published_now=False))
+                    return 0
+        elif args.if_changed or build_plan is None:
             # Decided before the dbt assets are loaded: a night with nothing new never imports dbt.
             from .nightly import Decision, decide, refresh
             from .schedules import refresh_definitions
@@ -276,7 +295,7 @@ def command_run(args) -> int:
         if not build_plan.full:
             from .incremental import selection
 
-            assets, checks = selection(defs, build_plan.changed)
+            assets, checks = selection(defs, build_plan.changed, with_lists=one_run)
             job = job.get_subset(asset_selection=assets, asset_check_selection=checks)
         elif refresh_failures:
             # A failed refresh (a landing file refused and moved to the quarantine, say) stops the

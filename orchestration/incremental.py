@@ -149,9 +149,9 @@ class Plan:
                 f"kept as built for release {self.release_id}: {', '.join(self.kept) or 'no family'}")
 
 
-def plan(where: Paths, full: bool = False) -> Plan:
+def plan(where: Paths, full: bool = False, now: dict | None = None) -> Plan:
     """Whether this build may load only the families that changed; the snapshot lists must be
-    current (the refresh run wrote them)."""
+    current (the refresh run wrote them), or `now` says what they will be (orchestration/one_run.py)."""
     from sources.family import with_raw_tables
 
     from .warehouse.publish import published_release
@@ -163,7 +163,7 @@ def plan(where: Paths, full: bool = False) -> Plan:
     published = published_release(where)
     with connect(where.build_db) as con:
         marks = read_marks(con)
-        now = inputs_now(con, where)
+        now = now or inputs_now(con, where)
     mark = marks[PUBLISHED]
     if mark.get("year") != date.today().year:
         return Plan(True, f"the year changed since the published release was built ({mark.get('year')})", names)
@@ -229,10 +229,11 @@ def forget_families(where: Paths) -> None:
             con.execute(f"delete from {SCHEMA}.marks where name like 'family:%'")
 
 
-def selection(defs, changed: list[str]):
+def selection(defs, changed: list[str], with_lists: bool = False):
     """The assets and checks an incremental build runs: the changed families' raw tables and
     everything downstream of them (dbt models and their tests, the publish, the exports), the checks
-    of their snapshot lists and tables, and the publish with what follows it."""
+    of their snapshot lists and tables, and the publish with what follows it. `with_lists`: their
+    snapshot lists too, when no refresh run wrote them before (a night in one run)."""
     import dagster as dg
 
     from sources.family import with_raw_tables
@@ -240,11 +241,11 @@ def selection(defs, changed: list[str]):
     from .assets.family import ASSETS
 
     graph = defs.resolve_asset_graph()
-    # The snapshot lists themselves were written by the refresh run this build follows.
+    # The snapshot lists themselves were written by the refresh run this build follows, if any.
     lists = [ASSETS[name].snapshots.key for name in changed]
     snapshot_lists = dg.AssetSelection.assets(*lists)
-    assets = ((snapshot_lists.downstream() - snapshot_lists)
-              | dg.AssetSelection.assets(dg.AssetKey(["warehouse", "indicators"])).downstream())
+    loaded = snapshot_lists.downstream() if with_lists else snapshot_lists.downstream() - snapshot_lists
+    assets = loaded | dg.AssetSelection.assets(dg.AssetKey(["warehouse", "indicators"])).downstream()
     checks = assets | dg.AssetSelection.checks_for_assets(*lists)
     # A check against the published release is run again whatever changed: the release it
     # compared with is no longer the published one.
