@@ -83,17 +83,50 @@ def both_ways(bundled_build, tmp_path_factory):
         mp.setenv("UNODC_BUNDLE_DIR", str(base / "bundle"))
         added = new_untc_vintage(base / "bundle")
         new_cts_release(base / "bundle")
+        tampered = _tamper_crime_fact(full)
+        facts_before = _facts_by_snapshot(incr)
         code_full, out_full = _run("--full", "--home", str(full))
         code_incr, out_incr = _run("-v", "--home", str(incr))
         assert code_full == 0, out_full
         assert code_incr == 0, out_incr
+        facts_after = _facts_by_snapshot(incr)
         steps = _steps(_last_build(incr))
         release = Paths(incr).published_db.resolve()
         kept = base / "incremental-release.duckdb"
         shutil.copy(release, kept)
         nothing_new = _run("--home", str(incr))
     return {"full": full, "incr": incr, "out_full": out_full, "out_incr": out_incr, "steps": steps, "incr_release": kept,
-            "run_a": before or run_a, "added": added, "nothing_new": nothing_new}
+            "run_a": before or run_a, "added": added, "nothing_new": nothing_new, "tampered": tampered,
+            "facts_before": facts_before, "facts_after": facts_after}
+
+
+FACTS = "main.fct_crime_statistics"
+
+
+def _tamper_crime_fact(home: Path) -> tuple[str, str]:
+    """One row of a UN-CTS file that does not change, altered in the build database: (its id, its value)."""
+    con = duckdb.connect(str(Paths(home).build_db))
+    try:
+        observation, value = con.execute(f"select observation_id, value_text from {FACTS} "
+                                         "where dataset not like '%prisons%' order by observation_id limit 1").fetchone()
+        con.execute(f"update {FACTS} set value_text = 'tampered', value_numeric = -1 where observation_id = ?",
+                    [observation])
+    finally:
+        con.close()
+    return observation, value
+
+
+def _facts_by_snapshot(home: Path) -> dict[str, tuple]:
+    """Per snapshot of the crime facts in the build database: rows, first and last rowid, and a digest of
+    every row with its rowid (a row written again, even the same, lands at another rowid)."""
+    con = duckdb.connect(str(Paths(home).build_db), read_only=True)
+    try:
+        rows = con.execute(f"""select snapshot_id, count(*), min(rowid), max(rowid),
+                                       md5(string_agg(rowid || ':' || t::varchar, chr(10) order by rowid))
+                                from {FACTS} as t group by snapshot_id""").fetchall()
+    finally:
+        con.close()
+    return {snapshot: rest for snapshot, *rest in rows}
 
 
 CHANGED = ("ratification", "crime_statistics")
@@ -148,6 +181,37 @@ def test_the_release_is_the_one_a_full_build_publishes(both_ways):
     assert both_ways["added"] in names
     notes: list[str] = []
     assert compare(full, incr, notes=notes) == []
+
+
+def test_a_full_build_writes_the_crime_facts_whole(both_ways):
+    # The row altered in the build database before the full build is as the source gives it again
+    # (an incremental model left to itself would have kept it: the file did not change).
+    observation, value = both_ways["tampered"]
+    con = duckdb.connect(str(Paths(both_ways["full"]).build_db), read_only=True)
+    try:
+        assert con.execute(f"select value_text from {FACTS} where observation_id = ?", [observation]).fetchall() == [
+            (value,)]
+        # Sorted whole: the new prisons release's rows sit among the others, in country order.
+        new, others = con.execute(f"""select min(rowid) filter (where dataset like '%prisons%'),
+                                           max(rowid) filter (where dataset not like '%prisons%') from {FACTS}""").fetchone()
+    finally:
+        con.close()
+    assert new < others
+
+
+def test_the_crime_facts_are_updated_by_snapshot(both_ways):
+    before, after = both_ways["facts_before"], both_ways["facts_after"]
+    gone, added = set(before) - set(after), set(after) - set(before)
+    # The prisons release before the new one is deleted, the new one inserted.
+    assert len(gone) == 1 and len(added) == 1
+    (old,), (new,) = gone, added
+    assert before[old][0] == after[new][0] > 0
+    # Every other snapshot's rows are where they were, unchanged: neither read into a new table nor written again.
+    assert len(before) > 2
+    for snapshot in set(before) & set(after):
+        assert before[snapshot] == after[snapshot], snapshot
+    # The new rows were appended after them.
+    assert after[new][1] > max(rest[2] for snapshot, rest in after.items() if snapshot != new)
 
 
 def test_carried_checks_say_when_they_ran(both_ways):
