@@ -117,12 +117,12 @@ def _tamper_crime_fact(home: Path) -> tuple[str, str]:
 
 
 def _facts_by_snapshot(home: Path) -> dict[str, tuple]:
-    """Per snapshot of the crime facts in the build database: rows, first and last rowid, and a digest of
-    every row with its rowid (a row written again, even the same, lands at another rowid)."""
+    """Per snapshot of the crime facts in the build database: rows, first and last rowid, and a digest
+    of its rows in the order they are stored."""
     con = duckdb.connect(str(Paths(home).build_db), read_only=True)
     try:
         rows = con.execute(f"""select snapshot_id, count(*), min(rowid), max(rowid),
-                                       md5(string_agg(rowid || ':' || t::varchar, chr(10) order by rowid))
+                                       md5(string_agg(t::varchar, chr(10) order by rowid))
                                 from {FACTS} as t group by snapshot_id""").fetchall()
     finally:
         con.close()
@@ -206,12 +206,15 @@ def test_the_crime_facts_are_updated_by_snapshot(both_ways):
     assert len(gone) == 1 and len(added) == 1
     (old,), (new,) = gone, added
     assert before[old][0] == after[new][0] > 0
-    # Every other snapshot's rows are where they were, unchanged: neither read into a new table nor written again.
-    assert len(before) > 2
-    for snapshot in set(before) & set(after):
-        assert before[snapshot] == after[snapshot], snapshot
-    # The new rows were appended after them.
-    assert after[new][1] > max(rest[2] for snapshot, rest in after.items() if snapshot != new)
+    # Every other snapshot's rows are there, unchanged and in the same order. (Their row ids may
+    # shift: DuckDB compacts the row groups a delete thinned when it checkpoints.)
+    kept = set(before) & set(after)
+    assert len(kept) >= 2
+    for snapshot in kept:
+        assert (before[snapshot][0], before[snapshot][3]) == (after[snapshot][0], after[snapshot][3]), snapshot
+    # The new rows were appended after them, not sorted in among them as a table written whole
+    # puts them (test_a_full_build_writes_the_crime_facts_whole).
+    assert after[new][1] > max(after[snapshot][2] for snapshot in kept)
 
 
 def test_carried_checks_say_when_they_ran(both_ways):
