@@ -3,7 +3,8 @@
 -- changed is code changed, and the next build is full). An incremental build deletes the rows of
 -- snapshots that are no longer their dataset's newest release (the pre-hook) and inserts those of
 -- the newest snapshots the table does not hold yet; the other snapshots' rows are neither read nor
--- written again (their snapshot_id alone is scanned). A full build (`--full-refresh`, orchestration/assets/dbt.py) writes it whole.
+-- written again (their snapshot_id alone is scanned). A full build (`--full-refresh`,
+-- orchestration/assets/dbt.py) writes it whole.
 -- Stored in country order: DuckDB skips the row groups whose countries cannot match, so one
 -- country's figures read 3 of 154 row groups at ×100 (the publish copy keeps the order). A full
 -- build sorts the whole table; an incremental one appends the new rows sorted among themselves,
