@@ -3,8 +3,8 @@
     .venv/bin/python -m bench.compare_warehouses OLD.duckdb NEW.duckdb [--ignore schema.table.column ...]
 
 Every table of the schemas main, raw and audit: a table only one file has, a column only one
-table has, a column of another type or in another place, and the rows of one table that the
-other lacks (`except all`, both ways, so a repeated row counts). Prints one line per difference
+table has, a column of another type or in another place, a table's or column's comment, and the
+rows of one table that the other lacks (`except all`, both ways, so a repeated row counts). Prints one line per difference
 and exits 1 if there is any, 0 if the two hold the same data.
 
 Not compared, because they say when and by what a build ran, not what it holds:
@@ -61,6 +61,22 @@ def tables(con: duckdb.DuckDBPyConnection, db: str) -> dict[tuple[str, str], lis
             "where c.database_name = ? and c.schema_name in (select unnest(?)) "
             "order by c.schema_name, c.table_name, c.column_index", [db, list(SCHEMAS)]).fetchall():
         out.setdefault((schema, table), []).append((column, dtype))
+    return out
+
+
+def comments(con: duckdb.DuckDBPyConnection, db: str) -> dict[tuple[str, str], dict[str, str]]:
+    """(schema, table) -> {"": the table's comment, column: its comment}, the comments that are set."""
+    out: dict[tuple[str, str], dict[str, str]] = {}
+    for schema, table, comment in con.execute(
+            "select schema_name, table_name, comment from duckdb_tables() where database_name = ? "
+            "and schema_name in (select unnest(?)) and coalesce(comment, '') <> ''", [db, list(SCHEMAS)]).fetchall():
+        out.setdefault((schema, table), {})[""] = comment
+    for schema, table, column, comment in con.execute(
+            "select c.schema_name, c.table_name, c.column_name, c.comment from duckdb_columns() c "
+            "join duckdb_tables() t using (database_name, schema_name, table_name) "
+            "where c.database_name = ? and c.schema_name in (select unnest(?)) and coalesce(c.comment, '') <> ''",
+            [db, list(SCHEMAS)]).fetchall():
+        out.setdefault((schema, table), {})[column] = comment
     return out
 
 
@@ -129,8 +145,12 @@ def compare(old: Path, new: Path, extra_ignored: set[str] = frozenset(),
     before, after = tables(con, "old_db"), tables(con, "new_db")
     found = [f"{s}.{t}: only in {label}" for label, one, other in (("OLD", before, after), ("NEW", after, before))
              for s, t in sorted(set(one) - set(other))]
+    said_old, said_new = comments(con, "old_db"), comments(con, "new_db")
     for schema, table in sorted(set(before) & set(after)):
         name = f"{schema}.{table}"
+        one, other = said_old.get((schema, table), {}), said_new.get((schema, table), {})
+        for part in sorted(k for k in set(one) | set(other) if one.get(k) != other.get(k)):
+            found.append(f"{name}: {'its' if part == '' else f'column {part}'} comment differs")
         cols_old, cols_new = dict(before[(schema, table)]), dict(after[(schema, table)])
         for column in [c for c in cols_old if c not in cols_new]:
             found.append(f"{name}: column {column} only in OLD")

@@ -34,6 +34,10 @@ from .warehouse.database import connect, ident
 
 SCHEMA = "build_state"
 PUBLISHED = "published"
+# Written by the dbt step as it starts: its run, and the release whose state the build database
+# was in (the `published` mark it drops) when dbt ran on a subset; the publish starts from that
+# release's file when it is still the published one.
+DBT_RUN = "dbt_run"
 # What a build's result depends on besides its data: the project's code and the libraries that run it.
 CODE_FOLDERS = ("orchestration", "sources", "schemas", "dbt_project/macros", "dbt_project/models",
                 "dbt_project/seeds", "dbt_project/tests")

@@ -141,6 +141,11 @@ class Family:
     checks: tuple[RuleCheck, ...] = ()   # besides a pandera check of every raw table
     inspect: Callable | None = None      # inspect(data, name, shown_as) -> the report of one file
     diffs: dict[str, Diff] = field(default_factory=dict)   # its marts a release diff compares
+    # Its marts whose rows are each of one snapshot and a pure function of it (a `snapshot_id`
+    # column): an incremental publish deletes the rows of snapshots gone and inserts those of new
+    # snapshots instead of writing the table whole. The value names a key column that one snapshot's
+    # rows share: the release diff compares only the rows of values whose snapshots changed.
+    by_snapshot: dict[str, str] = field(default_factory=dict)
 
     @property
     def folder(self) -> Path:
@@ -221,6 +226,11 @@ def family(name: str) -> Family:
 def with_raw_tables() -> tuple[Family, ...]:
     """The families that list their snapshots and parse them into raw tables of their own."""
     return tuple(f for f in families() if f.snapshots)
+
+
+def published_by_snapshot() -> dict[str, str]:
+    """Every mart an incremental publish updates by snapshot, with the key column its snapshots share."""
+    return {table: column for f in families() for table, column in f.by_snapshot.items()}
 
 
 def freshness_rules() -> dict[str, tuple[int, str]]:

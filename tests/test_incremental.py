@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 import shutil
 from pathlib import Path
 
@@ -97,7 +98,8 @@ def both_ways(bundled_build, tmp_path_factory):
         nothing_new = _run("--home", str(incr))
     return {"full": full, "incr": incr, "out_full": out_full, "out_incr": out_incr, "steps": steps, "incr_release": kept,
             "run_a": before or run_a, "added": added, "nothing_new": nothing_new, "tampered": tampered,
-            "facts_before": facts_before, "facts_after": facts_after}
+            "facts_before": facts_before, "facts_after": facts_after, "bundle": base / "bundle",
+            "release_a": Paths(bundled_build).published_db.resolve()}
 
 
 FACTS = "main.fct_crime_statistics"
@@ -309,3 +311,107 @@ def test_the_release_does_not_depend_on_the_order_raw_rows_were_written_in(bundl
         "audit.release: the manifests differ in changes_since_previous"]
     # Not even a double's last digits differ.
     assert notes == []
+
+
+def _logged(home: Path) -> str:
+    return "".join(p.read_text(errors="replace") for p in sorted((home / "var" / "log").glob("*")) if p.is_file())
+
+
+def test_the_incremental_release_is_made_from_the_release_before(both_ways):
+    out = both_ways["out_incr"]
+    assert "made from the release " in out, out[-3000:]
+    written = out.split("table(s) written again: ", 1)[1].splitlines()[0]
+    # The mart reads the newest release of each file: the prisons rows of the release before are
+    # deleted, those of the new release inserted; the other files' rows stay.
+    deleted, inserted = re.search(r"main\.fct_crime_statistics \(by snapshot: (\d+) rows deleted, (\d+) inserted\)",
+                                  written).groups()
+    assert int(deleted) == int(inserted) > 0
+    # The raw tables keep every snapshot's rows: the new files' are inserted.
+    for table in ("raw.cts_observations", "raw.untc_treaty_status", "raw.crime_files"):
+        assert re.search(rf"{re.escape(table)} \(by snapshot: 0 rows deleted, [1-9]\d* inserted\)", written), table
+    assert "audit.check_results (replaced)" in written and "raw.reporting_units (replaced)" in written
+    # The raw tables of the other families stay as the release before has them.
+    others = [f"raw.{t.name} " for f in with_raw_tables() if f.name not in CHANGED for t in f.tables]
+    assert len(others) > 5 and not [t for t in others if t in written], written
+    # The full build publishes from its build file; a build with nothing new from the release before.
+    assert "made from the build" in _logged(both_ways["full"])
+    assert "made from the release " in both_ways["nothing_new"][1] + _logged(both_ways["incr"])
+
+
+def _diff(con, table, only=None):
+    from orchestration.warehouse.releases import diff_sql
+
+    return sorted(con.execute(diff_sql(table, "old_release", "new_release", only)).fetchall(), key=str)
+
+
+def test_a_diff_by_snapshot_is_the_full_diff(both_ways, tmp_path):
+    """The release diff of a mart published by snapshot compares only the rows of the datasets whose
+    snapshots changed: the same rows as the full diff, on the real new release and on a revision of it."""
+    from orchestration.warehouse.releases import changed_by_snapshot
+    from sources.family import published_by_snapshot
+
+    assert published_by_snapshot() == {"fct_crime_statistics": "dataset"}
+    con = duckdb.connect()
+    try:
+        con.execute(f"attach '{both_ways['release_a']}' as old_release (read_only)")
+        con.execute(f"attach '{both_ways['incr_release']}' as new_release (read_only)")
+        (dataset,) = changed_by_snapshot(con, "fct_crime_statistics", "dataset", "old_release", "new_release")
+    finally:
+        con.close()
+    assert "prison" in dataset
+    revised = tmp_path / "revised.duckdb"
+    shutil.copy(both_ways["incr_release"], revised)
+    revised.chmod(0o644)
+    con = duckdb.connect(str(revised))
+    try:
+        # The new prisons release, revised: some values changed, some rows gone, three rows more.
+        con.execute("update fct_crime_statistics set value_text = value_text || '0' where dataset = ? "
+                    "and source_row % 7 = 0", [dataset])
+        con.execute("delete from fct_crime_statistics where dataset = ? and source_row % 11 = 0", [dataset])
+        con.execute("insert into fct_crime_statistics select * replace (source_row + 1000000 as source_row, "
+                    "2099 as year) from fct_crime_statistics where dataset = ? limit 3", [dataset])
+    finally:
+        con.close()
+    con = duckdb.connect()
+    try:
+        con.execute(f"attach '{both_ways['release_a']}' as old_release (read_only)")
+        for new in (both_ways["incr_release"], revised):
+            con.execute(f"attach '{new}' as new_release (read_only)")
+            among = changed_by_snapshot(con, "fct_crime_statistics", "dataset", "old_release", "new_release")
+            assert among == [dataset], among
+            full = _diff(con, "fct_crime_statistics")
+            assert _diff(con, "fct_crime_statistics", ("dataset", among)) == full
+            con.execute("detach new_release")
+        changes = {c for _, _, c, _, _ in full}
+        assert changes == {"added", "removed", "revised"}, changes
+        # Nothing changed: nothing compared.
+        con.execute(f"attach '{both_ways['release_a']}' as new_release (read_only)")
+        assert changed_by_snapshot(con, "fct_crime_statistics", "dataset", "old_release", "new_release") == []
+        assert _diff(con, "fct_crime_statistics", ("dataset", [])) == []
+    finally:
+        con.close()
+
+
+def test_a_failure_while_updating_the_copy_leaves_the_release_before(both_ways, tmp_path):
+    """A build killed while it writes the copy of the release before again: the published release
+    is the one before, byte for byte, and complete; the next build publishes."""
+    from reliability.harness import inspect_published, kill_at, leftovers, run_build, sha256
+
+    home = tmp_path / "home"
+    shutil.copytree(both_ways["incr"], home, symlinks=True)
+    bundle = tmp_path / "bundle"
+    shutil.copytree(both_ways["bundle"], bundle)
+    new_cts_release(bundle, "2026-12-01")
+    env = {"UNODC_BUNDLE_DIR": str(bundle)}
+    published = home / "warehouse" / "indicators.duckdb"
+    before = sha256(published)
+    kill = kill_at(home, fault="publish:updating_copy", env=env, log_name="killed-updating")
+    assert kill["reached"], (home / "campaign-logs" / "killed-updating.err").read_text()[-3000:]
+    after = inspect_published(home)
+    assert after["complete"], after
+    assert sha256(published) == before
+    assert list(published.parent.glob(".publish-*")) and leftovers(home)["lock_free"]
+    done = run_build(home, env=env, log_name="after")
+    assert done["exit"] == 0, done["stderr"][-3000:]
+    assert sha256(published) != before and inspect_published(home)["complete"]
+    assert not list(published.parent.glob(".publish-*"))

@@ -15,7 +15,7 @@ from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtC
 
 from ..dbt_project import dbt_project, dbt_vars_json
 from ..dbt_results import test_outcomes
-from ..incremental import PUBLISHED, drop_mark
+from ..incremental import DBT_RUN, PUBLISHED, code_version, drop_mark, read_marks, write_mark
 from ..resources import PipelineResource
 from ..warehouse.database import connect, record_check
 
@@ -65,6 +65,9 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, pipeline: Pi
     passed = False
     with connect(build_db) as con:
         # Models are about to change: until a publish, the build database records no complete build.
+        mark = read_marks(con).get(PUBLISHED)
+        base = mark.get("release_id") if context.is_subset and mark and mark.get("code") == code_version() else None
+        write_mark(con, DBT_RUN, {"run_id": context.run.run_id, "base": base, "code": code_version()})
         drop_mark(con, PUBLISHED)
         # A build of some models runs their tests; the others' outcomes stay as the build before had them.
         carried = recorded_tests(con) if context.is_subset else None

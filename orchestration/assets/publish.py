@@ -3,6 +3,7 @@ import dagster as dg
 from dagster import AssetExecutionContext
 
 from ..checks import BLOCKING_CHECKS
+from ..dbt_project import dbt_project
 from ..incremental import PUBLISHED, drop_mark, published_mark, write_mark
 from ..resources import PipelineResource
 from ..warehouse.database import connect
@@ -14,8 +15,15 @@ from .dbt import DBT_BUILD_CHECK, MART_KEYS
           description="The published, read-only warehouse at warehouse/indicators.duckdb, swapped in "
                       "atomically after every blocking check passed.")
 def published_warehouse(context: AssetExecutionContext, pipeline: PipelineResource) -> dg.MaterializeResult:
-    manifest = publish(pipeline.paths(), required_checks=[*BLOCKING_CHECKS, DBT_BUILD_CHECK])
-    context.log.info(f"published release {manifest['release_id']} to {pipeline.paths().published_db}")
+    manifest = publish(pipeline.paths(), required_checks=[*BLOCKING_CHECKS, DBT_BUILD_CHECK],
+                       run_id=context.run.run_id, dbt_manifest=dbt_project.manifest_path)
+    made = manifest["made"]
+    written = made.get("tables")
+    context.log.info(f"published release {manifest['release_id']} to {pipeline.paths().published_db}, made from the "
+                     f"{made['from']}" + (f" with {len(written)} table(s) written again: "
+                                          + ", ".join(f"{t} ({how})" for t, how in written.items())
+                                          if written is not None else "")
+                     + (", compacted" if made.get("compacted") else ""))
     with connect(pipeline.paths().build_db) as con:
         # What the build database now holds, for the next build to load only what changed since.
         mark = published_mark(con, pipeline.paths(), manifest["release_id"])

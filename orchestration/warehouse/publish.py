@@ -11,6 +11,7 @@ import json
 import os
 import shutil
 import subprocess
+import time
 import uuid
 from datetime import datetime, timezone
 from pathlib import Path
@@ -89,13 +90,19 @@ def recover(paths: Paths) -> list[str]:
     return done
 
 
-def publish(paths: Paths, required_checks: list[str]) -> dict:
+def publish(paths: Paths, required_checks: list[str], run_id: str | None = None,
+            dbt_manifest: Path | None = None) -> dict:
     """Copy the checked build into a new file, keep its public tables, and swap it into the stable
-    path atomically."""
+    path atomically. An incremental build (`run_id` its Dagster run, `dbt_manifest` the dbt
+    project's) starts from a copy of the published release instead (from_release.py)."""
+    from .from_release import basis, update_copy
+
     with connect(paths.build_db) as build:
         gate(build, required_checks)
         # The file's bytes are then the whole build: nothing of it is left in its write-ahead log.
         build.execute("checkpoint")
+        start = basis(build, published_release(paths), run_id, paths.build_db.parent / "dbt_target",
+                      dbt_manifest) if run_id and dbt_manifest else None
     wal = Path(f"{paths.build_db}.wal")
     if wal.exists() and wal.stat().st_size:
         raise RuntimeError(f"{wal} is not empty after a checkpoint: not publishing a copy that would lack it")
@@ -105,26 +112,43 @@ def publish(paths: Paths, required_checks: list[str]) -> dict:
     release_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S%fZ")
     tmp = paths.warehouse_dir / f".publish-{uuid.uuid4().hex}.duckdb"
     counts: dict[str, int] = {}
+    how: dict = {"from": "build"}
+    clock = _Clock(how)
     try:
-        # A copy of the file's bytes, not of its tables: writing every table again into a fresh file
-        # compresses it all again (8.8 s against 0.8 s at x1 on a loaded host, about a minute at
-        # x100; bench/publish.py, BENCHMARKS.md).
-        shutil.copyfile(paths.build_db, tmp)
+        if start is not None:
+            # The release before is compact already; what this build did not write stays as it is there.
+            shutil.copyfile(paths.published_db, tmp)
+        else:
+            # A copy of the file's bytes, not of its tables: writing every table again into a fresh file
+            # compresses it all again (8.8 s against 0.8 s at x1 on a loaded host, about a minute at
+            # x100; bench/publish.py, BENCHMARKS.md).
+            shutil.copyfile(paths.build_db, tmp)
+        clock("copy")
         con = duckdb.connect(str(tmp), config={"memory_limit": memory_limit()})
         try:
-            _keep_public(con)
+            if start is not None:
+                how.update({"from": f"release {start.release_id}", "tables": update_copy(con, paths.build_db, start)})
+            else:
+                _keep_public(con)
+            clock("update" if start is not None else "trim")
             for schema, table in _public_tables(con):
                 counts[f"{schema}.{table}" if schema != "main" else table] = con.execute(
                     f"select count(*) from {ident(schema)}.{ident(table)}").fetchone()[0]
                 if len(counts) == 5:
                     fault("publish:during_copy")
             con.execute("checkpoint")
-            if _mostly_free(con):
+            how["free_share"] = _free_share(con)
+            clock("count")
+            if how["free_share"] > COMPACT_ABOVE:
                 con.close()
                 tmp = _compacted(tmp)
+                how["compacted"] = True
                 con = duckdb.connect(str(tmp), config={"memory_limit": memory_limit()})
+                clock("compact")
             previous = _previous_release(paths)
-            changes = _record_changes(con, paths) if previous else _no_changes(con)
+            changes = _record_changes(con, paths, start.diff_by_snapshot if start else None) if previous \
+                else _no_changes(con)
+            clock("diff")
             snapshots = con.execute("select snapshot_name, sha256 from main.dim_snapshot order by 1").fetchall() \
                 if "dim_snapshot" in counts else []
             checks = con.execute("select check_name, passed, blocking from audit.check_results order by 1").fetchall() \
@@ -164,6 +188,8 @@ def publish(paths: Paths, required_checks: list[str]) -> dict:
     write_pointer(paths.warehouse_dir, release_id)
     fault("publish:before_prune")
     manifest["pruned"] = prune(paths, settings().keep_releases, current=release_id)
+    # How it was made (not in the release: a full and an incremental build publish the same one).
+    manifest["made"] = how
     return manifest
 
 
@@ -195,10 +221,23 @@ def _keep_public(con: duckdb.DuckDBPyConnection) -> None:
             con.execute(f"drop schema {ident(schema)} cascade")
 
 
-def _mostly_free(con: duckdb.DuckDBPyConnection) -> bool:
+def _free_share(con: duckdb.DuckDBPyConnection) -> float:
     total, free = con.execute("select total_blocks, free_blocks from pragma_database_size() "
                               "where database_name = current_database()").fetchone()
-    return total > 0 and free > COMPACT_ABOVE * total
+    return round(free / total, 3) if total else 0.0
+
+
+class _Clock:
+    """Seconds of each part of the publish, into `how["seconds"]`."""
+
+    def __init__(self, how: dict):
+        self.how, self.last = how, time.perf_counter()
+        how["seconds"] = {}
+
+    def __call__(self, part: str) -> None:
+        now = time.perf_counter()
+        self.how["seconds"][part] = round(now - self.last, 2)
+        self.last = now
 
 
 def _compacted(copy: Path) -> Path:
@@ -240,15 +279,19 @@ def _previous_release(paths: Paths) -> str | None:
     return found[0] if found else None
 
 
-def _record_changes(con: duckdb.DuckDBPyConnection, paths: Paths) -> dict:
-    """audit.release_changes: what this release adds, removes and revises against the one before."""
-    from .releases import diffed, diff_sql
+def _record_changes(con: duckdb.DuckDBPyConnection, paths: Paths, by_snapshot: dict[str, str] | None = None) -> dict:
+    """audit.release_changes: what this release adds, removes and revises against the one before.
+    `by_snapshot`: tables whose rows are a pure function of their snapshot, built by the same code
+    as the release before: only the rows of the key values whose snapshots changed are compared."""
+    from .releases import changed_by_snapshot, diffed, diff_sql
 
     con.execute(f"attach '{_sql_path(paths.published_db)}' as previous_release (read_only)")
     this = con.execute("select current_database()").fetchone()[0].replace('"', '""')
     try:
+        only = {t: (c, changed_by_snapshot(con, t, c, "previous_release", f'"{this}"'))
+                for t, c in (by_snapshot or {}).items() if t in diffed()}
         con.execute("create table audit.release_changes as "
-                    + " union all ".join(diff_sql(t, "previous_release", f'"{this}"') for t in diffed()))
+                    + " union all ".join(diff_sql(t, "previous_release", f'"{this}"', only.get(t)) for t in diffed()))
         counts = con.execute("select table_name, change, count(*) from audit.release_changes group by all").fetchall()
         return {f"{table}.{change}": n for table, change, n in counts}
     except duckdb.Error as exc:

@@ -14,6 +14,8 @@ import duckdb
 
 from sources.settings import Paths
 
+from .database import sql_text
+
 RELEASE_ID = re.compile(r"^\d{8}T\d{6,12}Z$")
 TAG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 
@@ -130,16 +132,26 @@ def prune(paths: Paths, keep: int, current: str) -> list[str]:
     return removable
 
 
-def diff_sql(table: str, old: str, new: str) -> str:
-    """Added, removed and revised rows of `table` between two attached databases."""
+def diff_sql(table: str, old: str, new: str, only: tuple[str, list] | None = None) -> str:
+    """Added, removed and revised rows of `table` between two attached databases; `only`: a key
+    column and its values, the rows compared (the others known to be the same on both sides)."""
     keys, values = diffed()[table]
+    where = ""
+    if only is not None:
+        column, among = only
+        if column not in keys:
+            raise ValueError(f"{table}: {column} is not a key column of its diff")
+        texts = [v for v in among if v is not None]
+        held = [f"{column}::varchar in ({', '.join(sql_text(str(v)) for v in texts)})"] if texts else []
+        held += [f"{column} is null"] if None in among else []
+        where = " where " + (" or ".join(held) or "false")
 
     def side(db: str) -> str:
         if table in numbered():
             natural = ", ".join(k for k in keys if k != "occurrence")
             return (f"select *, row_number() over (partition by {natural} order by source_row) as occurrence "
-                    f"from {db}.main.{table}")
-        return f"select * from {db}.main.{table}"
+                    f"from {db}.main.{table}{where}")
+        return f"select * from {db}.main.{table}{where}"
 
     on = " and ".join(f"o.{k} is not distinct from n.{k}" for k in keys)
     def distinct(v: str) -> str:
@@ -161,6 +173,20 @@ def diff_sql(table: str, old: str, new: str) -> str:
                case when n.{first} is null then null else {new_json} end as new_values
         from ({side(old)}) as o full outer join ({side(new)}) as n on {on}
         where o.{first} is null or n.{first} is null or {differ}"""
+
+
+def changed_by_snapshot(con: duckdb.DuckDBPyConnection, table: str, column: str, old: str, new: str) -> list:
+    """The values of `column` held by rows of the snapshots one side of `table` has and the other
+    lacks: a table whose rows are a pure function of their snapshot differs only there."""
+    target = f"main.{table}"
+    return [v for (v,) in con.execute(f"""
+        with o as (select distinct snapshot_id from {old}.{target}),
+             n as (select distinct snapshot_id from {new}.{target}),
+             changed as ((select * from o except select * from n) union all (select * from n except select * from o))
+        select distinct {column} from {old}.{target} where snapshot_id in (select snapshot_id from changed)
+        union
+        select distinct {column} from {new}.{target} where snapshot_id in (select snapshot_id from changed)
+        order by 1""").fetchall()]
 
 
 def diff_releases(old_file: Path, new_file: Path) -> duckdb.DuckDBPyRelation:

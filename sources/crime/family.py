@@ -63,4 +63,6 @@ FAMILY = Family(
                                   ("quantity", "kg_equivalent", "is_reported_total", "region_in_source",
                                    "subregion_in_source", "comment"), numbered=True),
     },
+    # One row per source row of the newest release of each UN-CTS file, one file per dataset.
+    by_snapshot={"fct_crime_statistics": "dataset"},
 )
