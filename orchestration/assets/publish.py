@@ -36,4 +36,6 @@ def published_warehouse(context: AssetExecutionContext, pipeline: PipelineResour
         "release_id": manifest["release_id"],
         "path": dg.MetadataValue.path(str(pipeline.paths().published_db)),
         "row_counts": dg.MetadataValue.json(manifest["row_counts"]),
+        # The build file (a full build) or the release before (an incremental one).
+        "made_from": made["from"],
     })

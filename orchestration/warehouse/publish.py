@@ -139,7 +139,7 @@ def publish(paths: Paths, required_checks: list[str], run_id: str | None = None,
             con.execute("checkpoint")
             how["free_share"] = _free_share(con)
             clock("count")
-            if how["free_share"] > COMPACT_ABOVE:
+            if how["free_share"] > (COMPACT_INCREMENTAL_ABOVE if start is not None else COMPACT_ABOVE):
                 con.close()
                 tmp = _compacted(tmp)
                 how["compacted"] = True
@@ -196,6 +196,11 @@ def publish(paths: Paths, required_checks: list[str], run_id: str | None = None,
 # Above this share of free blocks (the build's dropped tables, its staging views and seeds, older
 # versions of its tables), the copy is compacted: its tables written again into a fresh file.
 COMPACT_ABOVE = 0.25
+# A copy of the release before holds as free blocks only the old blocks of what was written again
+# (30 % at ×10 for a new UN-CTS release), which the next incremental publish fills first: compacting
+# it wrote every table again, 25-27 s of a 45-69 s publish at ×10 (BENCHMARKS.md, "Publishing costs
+# what changed"). Past half the file free, it is compacted all the same.
+COMPACT_INCREMENTAL_ABOVE = 0.5
 
 
 def _public_tables(con: duckdb.DuckDBPyConnection, database: str | None = None) -> list[tuple[str, str]]:
