@@ -28,10 +28,10 @@ REGISTRY_SNAPSHOTS = "registry_snapshots"
 def store_bundled(where: Paths, fetch: bool) -> bool:
     """Store every bundled file, as the refresh run would; False when the refresh run has other work
     (a fetch, a landing file) or may fail and must say so (a bundled file refused)."""
-    from sources.catalog import bundled_dir
+    from sources.catalog import import_bundled
     from sources.errors import SnapshotConflict, SourceError
     from sources.family import families
-    from sources.snapshots import SnapshotStore, bundled_sidecars
+    from sources.snapshots import SnapshotStore
 
     from .nightly import landing_files
 
@@ -40,8 +40,7 @@ def store_bundled(where: Paths, fetch: bool) -> bool:
     store = SnapshotStore(where.snapshots)
     try:
         for f in families():
-            for sidecar in bundled_sidecars(bundled_dir(), f.name):
-                store.import_bundled(sidecar)
+            import_bundled(store, f.name)
     except (SnapshotConflict, SourceError, OSError, ValueError):
         return False
     return True
@@ -51,16 +50,16 @@ def lists_to_write(where: Paths) -> dict[str, str]:
     """The digest of each table the refresh run would write now (every family's snapshot list and
     the registry's strategy snapshot list), made as it makes them, in a database in memory."""
     from sources import fetch_log
-    from sources.catalog import bundled_dir
+    from sources.catalog import import_bundled
     from sources.family import family, with_raw_tables
-    from sources.snapshots import SnapshotStore, bundled_sidecars, snapshot_frame
+    from sources.snapshots import SnapshotStore, snapshot_frame
 
     store = SnapshotStore(where.snapshots)
     listed, log = store.list(), fetch_log.load(where.home)
     frames = {f.snapshots.name: fetch_log.mark_stale(snapshot_frame([s for s in listed if s.family == f.name]), log)
               for f in with_raw_tables()}
     # The registry lists the strategy's bundled files (stored already: no write), never stale.
-    strategy = [store.import_bundled(p) for p in bundled_sidecars(bundled_dir(), family("strategy").name)]
+    strategy = import_bundled(store, family("strategy").name)
     frames[REGISTRY_SNAPSHOTS] = fetch_log.mark_stale(snapshot_frame(strategy), {})
     con = duckdb.connect()
     try:
