@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.changed BUNDLE FAMILY OUT [--times N] [--dataset PREFIX]
 
-writes OUT, a copy of BUNDLE (its files hard-linked, nothing rewritten) in which the newest file of
+writes OUT, a copy of BUNDLE (its files symbolic links to BUNDLE's, nothing rewritten) in which the newest file of
 FAMILY (by its `as_of`; of a dataset starting with PREFIX) is stored N more times, each time as a newer version of
 the same item, as a new UN-CTS release or a new UNTC status page comes: the same bytes under a
 version a day later (`<version>-next<i>`, `as_of` one day on), in a folder of its own
@@ -25,11 +25,12 @@ NOTE = ("Benchmark copy (bench/changed.py): the bundled snapshot {origin} arrivi
 
 
 def _link_tree(source: Path, out: Path) -> None:
+    # Symbolic links, not hard links: a hard link changes its file's ctime, and the import trusts a
+    # bundled file it hashed before only while its size, times and inode are unchanged (a real night
+    # finds the bundle's files untouched, and hashes only the new one). A link resolves to the
+    # bundle's own file, whose stat and trusted record a night then finds as they were.
     def link(src, dst):
-        try:
-            os.link(src, dst)
-        except OSError:
-            shutil.copy2(src, dst)
+        os.symlink(os.path.abspath(src), dst)
 
     shutil.copytree(source, out, copy_function=link)
 
@@ -59,8 +60,7 @@ def changed_bundles(bundle: Path, family: str, out: Path, times: int = 1, datase
         for i in range(1, step + 1):
             folder = where / family / f"next{i}"
             folder.mkdir(parents=True)
-            os.link(data, folder / data.name) if data.stat().st_dev == folder.stat().st_dev else shutil.copy2(
-                data, folder / data.name)
+            os.symlink(data.resolve(), folder / data.name)
             version = f"{meta['version']}-next{i}"
             newer = {**meta, "version": version, "as_of": _later(meta.get("as_of"), i),
                      "accessed": _later(meta.get("accessed"), i),

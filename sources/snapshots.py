@@ -231,5 +231,6 @@ def snapshot_frame(snaps: list[Snapshot]) -> pl.DataFrame:
     cols = ["snapshot_id", "name", "dataset", "family", "format", "item", "version", "filename",
             "sha256", "meta_sha256", "size", "producer", "title", "url", "accessed", "published",
             "as_of", "licence", "upstream", "notes", "stored_at"]
-    return pl.DataFrame([{c: s.record()[c] for c in cols} for s in snaps],
+    # One record() per snapshot (asdict is the cost: 2,151 snapshots at ×100, a list made twice a night).
+    return pl.DataFrame([{c: record[c] for c in cols} for record in (s.record() for s in snaps)],
                         schema={c: (pl.Int64 if c == "size" else pl.Utf8) for c in cols})

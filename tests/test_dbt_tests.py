@@ -49,3 +49,42 @@ def test_a_failing_dbt_test_is_named_in_the_dbt_build_result_and_closes_the_gate
     assert warned["warn_crop_totals_differ_from_their_rows"] == 1
     assert "unique_dim_country_iso3" in tests["passed"] and tests["count"]["fail"] == len(failed)
     assert sum(tests["count"].values()) == len(tests["passed"]) + len(tests["not_passed"])
+
+
+MART_COUNT_TEST = "assert_every_accepted_row_of_the_newest_release_reaches_the_mart"
+
+# What the count by snapshot must see: the uniqueness of observation_id rests on it (no `unique`
+# test hashes 19 million ids at ×100; the raw check makes (snapshot, source row) unique per file).
+MART_TAMPERINGS = {
+    # An incremental build that inserts a snapshot's rows again.
+    "a snapshot inserted twice": """
+        insert into main.fct_crime_statistics
+        select * from main.fct_crime_statistics
+        where snapshot_id = (select min(snapshot_id) from main.fct_crime_statistics) limit 3""",
+    # The rows of a release that a newer one replaced, left behind (the pre-hook's delete missed).
+    "a replaced release left behind": """
+        insert into main.fct_crime_statistics
+        select * replace ('an-older-snapshot' as snapshot_id, md5('an-older-snapshot:' || source_row) as observation_id)
+        from main.fct_crime_statistics
+        where snapshot_id = (select min(snapshot_id) from main.fct_crime_statistics) limit 2""",
+}
+
+
+@pytest.mark.parametrize("tampering", [None, *MART_TAMPERINGS])
+def test_the_mart_count_by_snapshot_sees_rows_twice_or_left_behind(bundled_build, tmp_path, tampering):
+    from orchestration.dbt_project import dbt_vars_json
+    from tests.test_dbt_families import run_dbt
+
+    shutil.copy(bundled_build / "var" / "build" / "build.duckdb", tmp_path / "build.duckdb")
+    if tampering:
+        con = duckdb.connect(str(tmp_path / "build.duckdb"))
+        assert con.execute(MART_TAMPERINGS[tampering]).fetchone()[0] > 0
+        con.close()
+    done = run_dbt(tmp_path, "test", "--vars", dbt_vars_json(), "--select", MART_COUNT_TEST)
+    results = json.loads((tmp_path / "target" / "run_results.json").read_text(encoding="utf-8"))["results"]
+    assert [r["unique_id"].split(".")[-1] for r in results] == [MART_COUNT_TEST]
+    if tampering is None:
+        assert done.returncode == 0 and results[0]["status"] == "pass", done.stdout[-3000:]
+    else:
+        assert done.returncode != 0 and results[0]["status"] == "fail" and results[0]["failures"] == 1, \
+            done.stdout[-3000:]

@@ -235,6 +235,8 @@ def test_project_outputs_are_counted_once_and_attributed(built):
 def test_crime_statistics_are_published_losslessly(built):
     by_dataset = dict(query(built, "select dataset, count(*) from fct_crime_statistics group by 1"))
     assert by_dataset == {"cts_intentional_homicide": 76338, "cts_prisons_and_prisoners": 65796, "cts_glotip": 46556}
+    # One id per source row (the build proves it by counts per snapshot, not a `unique` test).
+    assert query(built, "select count(distinct observation_id) from fct_crime_statistics") == [(sum(by_dataset.values()),)]
     assert query(built, "select reason from fct_load_rejects where dataset = 'cts_prisons_and_prisoners'")[0][0].startswith(
         "impossible year")
     assert query(built, """select count(*) from fct_crime_statistics

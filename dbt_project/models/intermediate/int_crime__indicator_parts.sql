@@ -5,6 +5,10 @@
 --   published    UNODC's own regional and world estimate of the indicator, where the file has one
 -- Every reporting unit is kept (countries, subnational units, aggregates); the models that use the
 -- parts decide which kind they may add up.
+-- A table, not a view: the crime models after it read the parts about ten times in one build
+-- (country values, unit sums, pooled aggregates, the reconciliation, each through the others),
+-- and as a view each reading scanned the newest releases again (19 million rows at ×100).
+{{ config(materialized='table') }}
 with specs as (
     select indicator_code, computation_rule, computation_spec as spec
     from {{ ref('dim_indicator') }}
