@@ -2,8 +2,8 @@
 
     .venv/bin/python -m bench.changed BUNDLE FAMILY OUT [--times N] [--dataset PREFIX]
 
-writes OUT, a copy of BUNDLE (its files symbolic links to BUNDLE's, nothing rewritten) in which the newest file of
-FAMILY (by its `as_of`; of a dataset starting with PREFIX) is stored N more times, each time as a newer version of
+writes OUT, a copy of BUNDLE (its files symbolic links to BUNDLE's, nothing rewritten) in which
+the newest file of FAMILY (by its `as_of`; of a dataset starting with PREFIX) is stored N more times, each time as a newer version of
 the same item, as a new UN-CTS release or a new UNTC status page comes: the same bytes under a
 version a day later (`<version>-next<i>`, `as_of` one day on), in a folder of its own
 (`<family>/next<i>/`), its sidecar saying it is a benchmark's copy. A home built from BUNDLE sees

@@ -61,6 +61,10 @@ MART_TAMPERINGS = {
         insert into main.fct_crime_statistics
         select * from main.fct_crime_statistics
         where snapshot_id = (select min(snapshot_id) from main.fct_crime_statistics) limit 3""",
+    # A row of the newest release lost on the way to the mart.
+    "a row lost": """
+        delete from main.fct_crime_statistics
+        where observation_id = (select min(observation_id) from main.fct_crime_statistics)""",
     # The rows of a release that a newer one replaced, left behind (the pre-hook's delete missed).
     "a replaced release left behind": """
         insert into main.fct_crime_statistics
