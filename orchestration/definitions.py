@@ -7,7 +7,7 @@ from pathlib import Path
 import dagster as dg
 
 from .assets import dbt as dbt_assets_module
-from .assets import annex_exports, geography, publish, registry, report_site
+from .assets import after_publish, geography, publish, registry
 from .assets.family import ASSETS
 from .dbt_project import LocalDbtCliResource, dbt_project
 from .progress import step_lines
@@ -33,8 +33,7 @@ defs = dg.Definitions(
     # Each source family's snapshot and raw-table assets and its checks, from its declaration.
     assets=[geography.raw_countries, registry.registry_tables,
             *(a for family in ASSETS.values() for a in (family.snapshots, family.tables)),
-            dbt_assets_module.dbt_models, publish.published_warehouse, annex_exports.annex_exports,
-            report_site.report_site],
+            dbt_assets_module.dbt_models, publish.published_warehouse, after_publish.release_outputs],
     asset_checks=[*geography.checks, *registry.checks, *(c for family in ASSETS.values() for c in family.checks)],
     jobs=[build_job, refresh_job],
     schedules=[nightly_schedule],

@@ -308,3 +308,47 @@ def test_a_check_made_again_is_required_once():
     pandera_check(table)
     assert BLOCKING_CHECKS.count(f"pandera_{table.name}") == 1
     assert len(BLOCKING_CHECKS) == len(set(BLOCKING_CHECKS))
+
+
+def test_the_exports_and_the_site_are_written_side_by_side_and_one_failing_spares_the_other(bundled_build, tmp_path):
+    """One step writes both after the publish (the site in a process of its own): a site that
+    cannot be written still leaves every export of the release, and the step fails naming it."""
+    import shutil
+
+    from orchestration.assets.after_publish import release_outputs
+
+    home = tmp_path / "home"
+    shutil.copytree(bundled_build / "warehouse", home / "warehouse", symlinks=True)
+    release = (home / "warehouse" / "CURRENT").read_text().strip()
+    # A folder of someone else's where the site goes: the scorecard refuses to replace it.
+    stray = home / "var" / "report" / release / "notes.txt"
+    stray.parent.mkdir(parents=True)
+    stray.write_text("not a site")
+    resources = {"pipeline": PipelineResource(home=str(home))}
+    result = dg.materialize([release_outputs], resources=resources, raise_on_error=False)
+    assert not result.success
+    failure = result.failure_data_for_node("release_outputs").error.to_string()
+    assert f"release {release} was published, but the scorecard: " in failure, failure
+    assert "holds no earlier site" in failure and "the exports" not in failure
+    exported = {m.asset_key.to_user_string() for m in result.get_asset_materialization_events()
+                for m in [m.event_specific_data.materialization]}
+    assert exported == {"exports/annex_tables"}
+    files = {p.name for p in (home / "var" / "exports" / release).iterdir()}
+    assert "indicator_values.sdmx20.csv" in files and any(f.endswith(".xlsx") for f in files)
+    assert stray.read_text() == "not a site"
+
+    stray.unlink()
+    result = dg.materialize([release_outputs], resources=resources)
+    made = {m.event_specific_data.materialization.asset_key.to_user_string(): m.event_specific_data.materialization
+            for m in result.get_asset_materialization_events()}
+    assert set(made) == {"exports/annex_tables", "report/scorecard"}
+    assert made["report/scorecard"].metadata["release_id"].value == release
+    assert made["report/scorecard"].metadata["pages"].value >= 240
+    assert (home / "var" / "report" / release / "index.html").exists()
+
+    # Either one alone, as a selection of the step, writes only itself.
+    shutil.rmtree(home / "var" / "report")
+    result = dg.materialize([release_outputs], resources=resources, selection="exports/annex_tables")
+    assert {m.event_specific_data.materialization.asset_key.to_user_string()
+            for m in result.get_asset_materialization_events()} == {"exports/annex_tables"}
+    assert not (home / "var" / "report").exists()
