@@ -24,7 +24,7 @@ NOTE = ("Benchmark copy (bench/changed.py): the bundled snapshot {origin} arrivi
         "{version}, same bytes; not a real release.")
 
 
-def _link_tree(source: Path, out: Path) -> None:
+def link_tree(source: Path, out: Path) -> None:
     # Symbolic links, not hard links: a hard link changes its file's ctime, and the import trusts a
     # bundled file it hashed before only while its size, times and inode are unchanged (a real night
     # finds the bundle's files untouched, and hashes only the new one). A link resolves to the
@@ -56,7 +56,7 @@ def changed_bundles(bundle: Path, family: str, out: Path, times: int = 1, datase
     steps = []
     for step in range(1, times + 1):
         where = out / f"step{step}"
-        _link_tree(bundle, where)
+        link_tree(bundle, where)
         for i in range(1, step + 1):
             folder = where / family / f"next{i}"
             folder.mkdir(parents=True)

@@ -70,18 +70,52 @@ def run(home: Path, bundle: Path, *extra: str) -> measure.Sample:
     return sample
 
 
+def night_parts(home: Path, sample: measure.Sample) -> dict:
+    """Where a night's seconds went: its Dagster run's steps, the run itself, and the publish's parts
+    (as the published asset's metadata gives them)."""
+    try:
+        return _night_parts(home, sample)
+    except Exception as exc:  # a breakdown that cannot be read must not lose the run's figures
+        return {"parts_error": repr(exc)}
+
+
+def _night_parts(home: Path, sample: measure.Sample) -> dict:
+    from .run import last_run
+
+    stats, steps, events = last_run(home)
+    run_s = stats.end_time - stats.start_time
+    out = {"run_s": round(run_s, 2), "outside_run_s": round(sample.wall_s - run_s, 2), "events": events,
+           "steps_s": {k: round(v, 2) for k, v in sorted(steps.items(), key=lambda kv: -kv[1])}}
+    from dagster import AssetKey, DagsterInstance
+
+    instance = DagsterInstance.from_config(str(home / "dagster_home"))
+    try:
+        event = instance.get_latest_materialization_event(AssetKey(["warehouse", "indicators"]))
+    finally:
+        instance.dispose()
+    parts = event.asset_materialization.metadata.get("publish_seconds") if event else None
+    if parts is not None:
+        out["publish_s"] = parts.value
+    return out
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--scale", type=int, default=1)
     parser.add_argument("--change", choices=("untc", "cts"), default="untc")
     parser.add_argument("--bundle", help="a scaled bundle made before (bench/scale.py), copied instead of scaling again")
+    parser.add_argument("--link-bundle", action="store_true",
+                        help="with --bundle: link its files instead of copying them (a ×100 bundle is 2.7 GiB)")
     args = parser.parse_args(argv)
     work = Path(tempfile.mkdtemp(prefix="unodc-incremental-"))
     print(json.dumps({"machine": machine(), "scale": args.scale, "change": args.change}), flush=True)
     try:
         bundle = work / "bundle"
-        if args.bundle:
+        if args.bundle and args.link_bundle:
+            from .changed import link_tree
+            link_tree(Path(args.bundle), bundle)
+        elif args.bundle:
             shutil.copytree(args.bundle, bundle)
         elif args.scale > 1:
             from .scale import scale
@@ -108,8 +142,8 @@ def main(argv: list[str] | None = None) -> None:
                 figures[kind].add(s.wall_s)
                 peaks[kind].add(s.peak_mib)
                 print(json.dumps({"run": i, "figure": kind, "wall_s": round(s.wall_s, 2),
-                                  "peak_mib": round(s.peak_mib), "load_avg_1": round(os.getloadavg()[0], 2)}),
-                      flush=True)
+                                  "peak_mib": round(s.peak_mib), "load_avg_1": round(os.getloadavg()[0], 2),
+                                  **night_parts(home, s)}), flush=True)
             differences = compare(homes["full"] / "warehouse" / "indicators.duckdb",
                                   homes["incremental"] / "warehouse" / "indicators.duckdb")
             if differences:

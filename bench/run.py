@@ -80,9 +80,8 @@ def _is_ingestion(step: str) -> bool:
         step.startswith("raw__") and step.endswith("_snapshots"))
 
 
-def breakdown(home: Path, sample: measure.Sample, marks: dict) -> dict:
-    """Seconds per part of one run, from the run's own timing points, Dagster's event log and dbt's
-    run_results.json; the parts add up to the wall time."""
+def last_run(home: Path):
+    """The home's last Dagster run: its stats, seconds per step, and how many events it wrote."""
     from dagster import DagsterInstance
 
     instance = DagsterInstance.from_config(str(home / "dagster_home"))
@@ -94,6 +93,13 @@ def breakdown(home: Path, sample: measure.Sample, marks: dict) -> dict:
                  if s.start_time and s.end_time}
     finally:
         instance.dispose()
+    return stats, steps, events
+
+
+def breakdown(home: Path, sample: measure.Sample, marks: dict) -> dict:
+    """Seconds per part of one run, from the run's own timing points, Dagster's event log and dbt's
+    run_results.json; the parts add up to the wall time."""
+    stats, steps, events = last_run(home)
     results = json.loads((home / "var" / "build" / "dbt_target" / "run_results.json").read_text())
     dbt_elapsed = results["elapsed_time"]
     by_kind = {"models": 0.0, "tests": 0.0}

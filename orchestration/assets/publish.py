@@ -38,4 +38,5 @@ def published_warehouse(context: AssetExecutionContext, pipeline: PipelineResour
         "row_counts": dg.MetadataValue.json(manifest["row_counts"]),
         # The build file (a full build) or the release before (an incremental one).
         "made_from": made["from"],
+        "publish_seconds": dg.MetadataValue.json(made.get("seconds", {})),
     })
