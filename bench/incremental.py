@@ -105,6 +105,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--scale", type=int, default=1)
     parser.add_argument("--change", choices=("untc", "cts"), default="untc")
     parser.add_argument("--bundle", help="a scaled bundle made before (bench/scale.py), copied instead of scaling again")
+    parser.add_argument("--only-incremental", action="store_true",
+                        help="the incremental night alone: no full build beside it, so no comparison of the two "
+                             "releases (for a profile or a quick figure; the bench's figure is the pair)")
+    parser.add_argument("--keep", action="store_true",
+                        help="keep the scratch folder (state A's home, the bundle) and print where, for a profile")
     parser.add_argument("--link-bundle", action="store_true",
                         help="with --bundle: link its files instead of copying them (a ×100 bundle is 2.7 GiB)")
     args = parser.parse_args(argv)
@@ -131,6 +136,8 @@ def main(argv: list[str] | None = None) -> None:
         peaks = {"full": measure.Figure(), "incremental": measure.Figure()}
         for i in range(args.runs):
             order = ("full", "incremental") if i % 2 == 0 else ("incremental", "full")
+            if args.only_incremental:
+                order = ("incremental",)
             homes = {}
             for kind in order:
                 home = homes[kind] = work / f"{kind}-{i}"
@@ -144,20 +151,32 @@ def main(argv: list[str] | None = None) -> None:
                 print(json.dumps({"run": i, "figure": kind, "wall_s": round(s.wall_s, 2),
                                   "peak_mib": round(s.peak_mib), "load_avg_1": round(os.getloadavg()[0], 2),
                                   **night_parts(home, s)}), flush=True)
-            differences = compare(homes["full"] / "warehouse" / "indicators.duckdb",
-                                  homes["incremental"] / "warehouse" / "indicators.duckdb")
-            if differences:
-                raise SystemExit("the incremental release differs from the full build's:\n" + "\n".join(differences))
-            print(json.dumps({"run": i, "same_release": True, "added": added}), flush=True)
+            if not args.only_incremental:
+                differences = compare(homes["full"] / "warehouse" / "indicators.duckdb",
+                                      homes["incremental"] / "warehouse" / "indicators.duckdb")
+                if differences:
+                    raise SystemExit("the incremental release differs from the full build's:\n"
+                                     + "\n".join(differences))
+                print(json.dumps({"run": i, "same_release": True, "added": added}), flush=True)
             for home in homes.values():
-                shutil.rmtree(home, ignore_errors=True)
+                if not args.keep:
+                    shutil.rmtree(home, ignore_errors=True)
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if args.keep:
+            print(json.dumps({"kept": str(work)}), flush=True)
+        else:
+            shutil.rmtree(work, ignore_errors=True)
 
     def cell(f: measure.Figure, unit: str) -> str:
         s = f.summary()
         return f"{s['median']:.1f} {unit} ({s['min']:.1f}–{s['max']:.1f}, n={s['n']})"
 
+    if args.only_incremental:
+        print(f"\n| nightly `run --if-changed`, one {args.change.upper()} file new, ×{args.scale} | incremental "
+              f"(no full build beside it) |\n|---|---:|\n| wall | {cell(figures['incremental'], 's')} |\n"
+              f"| peak memory | {cell(peaks['incremental'], 'MiB')} |")
+        print(json.dumps({"machine_after": machine()}))
+        return
     full, incr = figures["full"].summary()["median"], figures["incremental"].summary()["median"]
     print(f"\n| nightly `run --if-changed`, one {args.change.upper()} file new, ×{args.scale} | full build | "
           f"incremental | incremental ÷ full |\n|---|---:|---:|---:|")

@@ -24,8 +24,10 @@ MARKER = ".unodc-scorecard"
 
 
 def environment() -> Environment:
+    # auto_reload off: the templates do not change while a site is written (a check of each file's
+    # time on every page was a twentieth of the site's time).
     env = Environment(loader=PackageLoader("report", "templates"), autoescape=select_autoescape(["html"]),
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True, auto_reload=False)
     return env
 
 
