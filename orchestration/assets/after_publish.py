@@ -8,6 +8,7 @@ does not stop the other; the step fails after both ended, saying which."""
 import json
 import subprocess
 import sys
+import tempfile
 
 import dagster as dg
 from dagster import AssetExecutionContext
@@ -43,38 +44,42 @@ def release_outputs(context: AssetExecutionContext, pipeline: PipelineResource):
         release_db = paths.published_db
     selected = context.selected_asset_keys
     site_out = paths.home / "var" / "report" / release_id
-    site = None
-    if SCORECARD.key in selected:
-        site = subprocess.Popen([sys.executable, "-m", "report", str(release_db), str(site_out)],
-                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    failed: list[str] = []
-    try:
-        if EXPORTS.key in selected:
-            try:
-                yield _exports(context, paths, facts, release_db)
-            except Exception as exc:  # the site is still written; the step fails below
-                context.log.error(f"exports failed: {exc!r}")
-                failed.append(f"the exports: {exc}")
-    except BaseException:
-        if site is not None:   # the run is being stopped: so is the site
-            site.kill()
-            site.communicate()
-        raise
-    if site is not None:
-        out, err = site.communicate()
-    if site is not None:
-        if site.returncode == 0:
-            done = json.loads(out.strip().splitlines()[-1])
-            context.log.info(f"scorecard: {done['pages']} pages, {done['bytes'] / 1e6:.1f} MB in {done['seconds']} s")
-            yield dg.MaterializeResult(asset_key=SCORECARD.key, metadata={
-                "release_id": release_id, "path": dg.MetadataValue.path(str(site_out / "index.html")),
-                "pages": done["pages"], "megabytes": round(done["bytes"] / 1e6, 1), "seconds": done["seconds"]})
-        else:
-            said = err.strip().splitlines()[-1] if err.strip() else f"exit status {site.returncode}"
-            context.log.error(f"the scorecard process failed:\n{err}")
-            failed.append(f"the scorecard: {said}")
+    # The site's output goes to files, not pipes: a pipe nobody reads while the exports run would stall it.
+    with tempfile.TemporaryFile(mode="w+") as out, tempfile.TemporaryFile(mode="w+") as err:
+        site = None
+        if SCORECARD.key in selected:
+            site = subprocess.Popen([sys.executable, "-m", "report", str(release_db), str(site_out)],
+                                    stdout=out, stderr=err)
+        failed: list[str] = []
+        try:
+            if EXPORTS.key in selected:
+                try:
+                    yield _exports(context, paths, facts, release_db)
+                except Exception as exc:  # the site is still written; the step fails below
+                    context.log.error(f"exports failed: {exc!r}")
+                    failed.append(f"the exports failed: {exc}")
+        except BaseException:
+            if site is not None:   # the run is being stopped: so is the site
+                site.kill()
+                site.wait()
+            raise
+        if site is not None:
+            site.wait()
+            out.seek(0)
+            err.seek(0)
+            printed, errors = out.read(), err.read()
+            if site.returncode == 0:
+                done = json.loads(printed.strip().splitlines()[-1])
+                context.log.info(f"scorecard: {done['pages']} pages, {done['bytes'] / 1e6:.1f} MB in {done['seconds']} s")
+                yield dg.MaterializeResult(asset_key=SCORECARD.key, metadata={
+                    "release_id": release_id, "path": dg.MetadataValue.path(str(site_out / "index.html")),
+                    "pages": done["pages"], "megabytes": round(done["bytes"] / 1e6, 1), "seconds": done["seconds"]})
+            else:
+                last = errors.strip().splitlines()[-1] if errors.strip() else f"exit status {site.returncode}"
+                context.log.error(f"the scorecard process failed:\n{errors}")
+                failed.append(f"the scorecard failed: {last}")
     if failed:
-        raise RuntimeError(f"release {release_id} was published, but " + "; ".join(failed) + " failed")
+        raise RuntimeError(f"release {release_id} was published, but " + "; ".join(failed))
 
 
 def _exports(context: AssetExecutionContext, paths, facts: dict, release_db) -> dg.MaterializeResult:
