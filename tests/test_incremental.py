@@ -1,11 +1,13 @@
 """A change rebuilds what depends on it: one family's new snapshot loads that family again, runs the
 dbt models downstream of its raw tables and publishes, and the release is the one a full build
-publishes from the same state (every public table compared row for row).
+publishes from the same state (every public table compared row for row). A night that does not
+fetch does all of it in one Dagster run: the refresh run's work (storing the bundled files, the
+snapshot lists) is known before Dagster, and the build's subset writes the changed families' lists.
 
 Both homes start as copies of the session's bundled build (state A); a new UNTC status file (a later
 vintage of VI-15) and a new release of the UN-CTS prisons file make state B; one home then builds B
-in full (`run --full`), the other with `run`, which loads the ratification and crime families alone
-and updates their raw tables by snapshot.
+in full (`run --full`), the other with the nightly `run --if-changed`, which loads the ratification
+and crime families alone and updates their raw tables by snapshot.
 """
 from __future__ import annotations
 
@@ -23,13 +25,18 @@ import yaml
 from bench.compare_warehouses import compare
 from bench.incremental import changed_file, new_version
 from orchestration.cli import main
-from orchestration.incremental import PUBLISHED, plan, read_marks
+from orchestration.incremental import PUBLISHED, inputs_now, plan, read_marks, table_digest
+from orchestration.one_run import REGISTRY_SNAPSHOTS, lists_to_write, plan_without_refresh, store_bundled
+from orchestration.warehouse.database import connect
+from sources import fetch_log
+from sources.catalog import FetchReport
 from sources.family import with_raw_tables
 from sources.settings import Paths
 
 from .conftest import BUNDLED
 
-# The module's fixture makes three builds (a full one, an incremental one, one with nothing new).
+# The module's fixture makes four builds (a full one, an incremental night, one with nothing new, one
+# for a stale flag).
 pytestmark = pytest.mark.timeout(1800)
 
 
@@ -66,6 +73,14 @@ def _steps(run: dg.DagsterRun) -> set[str]:
     return {s.step_key for s in dg.DagsterInstance.get().get_run_step_stats(run.run_id)}
 
 
+def _runs(home: Path) -> list[dg.DagsterRun]:
+    """Every Dagster run of this home, oldest first."""
+    runs = dg.DagsterInstance.get().get_runs()
+    return [r for r in reversed(runs)
+            if Path(r.run_config.get("resources", {}).get("pipeline", {}).get("config", {}).get("home", "/"))
+            .resolve() == home.resolve()]
+
+
 @pytest.fixture(scope="module")
 def both_ways(bundled_build, tmp_path_factory):
     base = tmp_path_factory.mktemp("incremental")
@@ -87,19 +102,33 @@ def both_ways(bundled_build, tmp_path_factory):
         tampered = _tamper_crime_fact(full)
         facts_before = _facts_by_snapshot(incr)
         code_full, out_full = _run("--full", "--home", str(full))
-        code_incr, out_incr = _run("-v", "--home", str(incr))
+        # The nightly command (no fetch): one Dagster run.
+        code_incr, out_incr = _run("-v", "--if-changed", "--home", str(incr))
         assert code_full == 0, out_full
         assert code_incr == 0, out_incr
+        runs = _runs(incr)
         facts_after = _facts_by_snapshot(incr)
         steps = _steps(_last_build(incr))
         release = Paths(incr).published_db.resolve()
         kept = base / "incremental-release.duckdb"
         shutil.copy(release, kept)
         nothing_new = _run("--home", str(incr))
+        # A failed fetch recorded for the new UNTC file: its list changes by its stale flag alone.
+        con = duckdb.connect(str(Paths(incr).published_db), read_only=True)
+        try:
+            dataset, item = con.execute("select dataset, item from raw.untc_snapshots where name = ?",
+                                        [added]).fetchone()
+        finally:
+            con.close()
+        fetch_log.record(incr, [FetchReport(dataset, item, "http://127.0.0.1:9/untc", "failed", "HTTP 503")])
+        before_flags = len(_runs(incr))
+        flags = _run("--home", str(incr))
+        flag_runs = _runs(incr)[before_flags:]
     return {"full": full, "incr": incr, "out_full": out_full, "out_incr": out_incr, "steps": steps, "incr_release": kept,
             "run_a": before or run_a, "added": added, "nothing_new": nothing_new, "tampered": tampered,
             "facts_before": facts_before, "facts_after": facts_after, "bundle": base / "bundle",
-            "release_a": Paths(bundled_build).published_db.resolve()}
+            "release_a": Paths(bundled_build).published_db.resolve(), "runs": runs, "item": item,
+            "flags": flags, "flag_runs": flag_runs}
 
 
 FACTS = "main.fct_crime_statistics"
@@ -149,6 +178,46 @@ def test_the_changed_families_alone_are_loaded_again(both_ways):
     assert len(others) == (len(with_raw_tables()) - 2) * 4
     for step in (*others, "raw__countries", "geography_table_checks", "registry_tables", "registry_table_checks"):
         assert not any(s.startswith(step) for s in steps), (step, sorted(steps))
+
+
+def test_a_night_with_new_bundled_files_is_one_dagster_run(both_ways):
+    out, runs = both_ways["out_incr"], both_ways["runs"]
+    assert "rebuild: 2 snapshot(s) new or changed" in out, out[:3000]
+    assert [r.job_name for r in runs] == ["build"], [r.job_name for r in runs]
+    # The changed families' snapshot lists are written in the build, before their raw tables; the
+    # other families' are not written.
+    lists = {f"raw__{f.snapshots.name}" for f in with_raw_tables()}
+    written = {f"raw__{f.snapshots.name}" for f in with_raw_tables() if f.name in CHANGED}
+    assert len(written) == 2 and lists & both_ways["steps"] == written, sorted(both_ways["steps"])
+
+
+def test_a_list_changed_by_its_stale_flag_alone_is_loaded_again(both_ways):
+    code, out = both_ways["flags"]
+    assert code == 0, out
+    assert "loading again: ratification;" in out
+    assert [r.job_name for r in both_ways["flag_runs"]] == ["build"]
+    con = duckdb.connect(str(Paths(both_ways["incr"]).published_db), read_only=True)
+    try:
+        stale = con.execute("select item, last_fetch_error from raw.untc_snapshots where is_stale").fetchall()
+    finally:
+        con.close()
+    assert stale == [(both_ways["item"], "HTTP 503")]
+
+
+def test_the_lists_a_refresh_would_write_are_known_without_it(bundled_build, tmp_path):
+    home = tmp_path / "copy"
+    shutil.copytree(bundled_build, home, symlinks=True)
+    where = Paths(home)
+    assert store_bundled(where, fetch=False)
+    assert not store_bundled(where, fetch=True)
+    written = lists_to_write(where)
+    with connect(where.build_db) as con:
+        held = inputs_now(con, where)
+        assert written[REGISTRY_SNAPSHOTS] == table_digest(con, "raw", REGISTRY_SNAPSHOTS)
+    assert {f.snapshots.name: written[f.snapshots.name] for f in with_raw_tables()} == {
+        f.snapshots.name: held["families"][f.name]["list"] for f in with_raw_tables()}
+    planned = plan_without_refresh(where)
+    assert planned is not None and not planned.full and planned.changed == []
 
 
 def test_raw_tables_are_updated_by_snapshot(both_ways):
@@ -343,9 +412,10 @@ def test_the_incremental_release_is_made_from_the_release_before(both_ways):
     # The raw tables of the other families stay as the release before has them.
     others = [f"raw.{t.name} " for f in with_raw_tables() if f.name not in CHANGED for t in f.tables]
     assert len(others) > 5 and not [t for t in others if t in written], written
-    # The full build publishes from its build file; a build with nothing new from the release before.
+    # The full build publishes from its build file; the builds after it (nothing new, a stale flag)
+    # from the release before.
     assert _made_from(both_ways["full"]) == ["build"]
-    assert [m.split(" ")[0] for m in _made_from(both_ways["incr"])] == ["release", "release"]
+    assert [m.split(" ")[0] for m in _made_from(both_ways["incr"])] == ["release", "release", "release"]
 
 
 def _diff(con, table, only=None):
