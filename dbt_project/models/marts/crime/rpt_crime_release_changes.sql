@@ -1,11 +1,13 @@
 -- What changed between consecutive releases of each UN-CTS dataset: values added, removed and
 -- revised. Rows that share a natural key are matched by their order within the key.
--- Releases come from the list of files, and only the rows of datasets with two releases or more
--- are numbered: a dataset with one release has nothing to compare (at ×100, 19 million rows).
+-- Releases come from the list of files, one snapshot each (int_cts__release_snapshots: a release
+-- downloaded twice is read once, from its later download), and only the rows of datasets with two
+-- releases or more are numbered: a dataset with one release has nothing to compare (at ×100,
+-- 19 million rows).
 with releases as (
-    select distinct dataset, release_date
-    from {{ ref('stg_crime__files') }}
-    where source_format = 'cts' and release_date is not null
+    select dataset, release_date, snapshot_id
+    from {{ ref('int_cts__release_snapshots') }}
+    where release_date is not null
 ),
 
 pairs as (
@@ -29,6 +31,7 @@ observations as (
         ) as occurrence
     from {{ ref('stg_cts__observations') }}
     where dataset in (select dataset from compared_datasets)
+      and snapshot_id in (select snapshot_id from releases)
 ),
 
 old_rows as (
