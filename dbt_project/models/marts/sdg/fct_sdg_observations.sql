@@ -24,8 +24,10 @@ m49_areas as (
     from countries where m49_intermediate_code is not null
 ),
 
+-- The reviewed labels, from the seed that dim_code_list lists them from: read through dim_code_list,
+-- a change of any other code list (a new UNTC instrument, say) rebuilt the SDG facts.
 natures as (
-    select code, label from {{ ref('dim_code_list') }} where code_list = 'sdg_nature'
+    select code, label from {{ ref('code_lists') }} where code_list = 'sdg_nature'
 )
 
 select
