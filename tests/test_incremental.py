@@ -184,7 +184,7 @@ def test_a_night_with_new_bundled_files_is_one_dagster_run(both_ways):
     out, runs = both_ways["out_incr"], both_ways["runs"]
     assert "rebuild: 2 snapshot(s) new or changed" in out, out[:3000]
     assert [r.job_name for r in runs] == ["build"], [r.job_name for r in runs]
-    # The changed families' snapshot lists are written in the build, before their raw tables; the
+    # The changed families' snapshot lists are written by the build itself (no refresh run); the
     # other families' are not written.
     lists = {f"raw__{f.snapshots.name}" for f in with_raw_tables()}
     written = {f"raw__{f.snapshots.name}" for f in with_raw_tables() if f.name in CHANGED}
@@ -412,8 +412,8 @@ def test_the_incremental_release_is_made_from_the_release_before(both_ways):
     # The raw tables of the other families stay as the release before has them.
     others = [f"raw.{t.name} " for f in with_raw_tables() if f.name not in CHANGED for t in f.tables]
     assert len(others) > 5 and not [t for t in others if t in written], written
-    # The full build publishes from its build file; the builds after it (nothing new, a stale flag)
-    # from the release before.
+    # The full build publishes from its build file; the other home's builds (the night, nothing new,
+    # a stale flag) each from the release before.
     assert _made_from(both_ways["full"]) == ["build"]
     assert [m.split(" ")[0] for m in _made_from(both_ways["incr"])] == ["release", "release", "release"]
 
