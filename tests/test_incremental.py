@@ -62,11 +62,9 @@ def _run(*args: str) -> tuple[int, str]:
 
 
 def _last_build(home: Path) -> dg.DagsterRun:
-    instance = dg.DagsterInstance.get()
-    for run in instance.get_runs(filters=dg.RunsFilter(job_name="build")):
-        if Path(run.run_config["resources"]["pipeline"]["config"]["home"]).resolve() == home.resolve():
-            return run
-    raise AssertionError(f"no build run of {home}")
+    builds = [r for r in _runs(home) if r.job_name == "build"]
+    assert builds, f"no build run of {home}"
+    return builds[-1]
 
 
 def _steps(run: dg.DagsterRun) -> set[str]:
