@@ -505,8 +505,33 @@ def _dbt_failures(where: Paths) -> list[str]:
         return []
     warned = [f"check {t['test']} on {t['on']} (WARN): failed row count {t['failures']}"
               for t in test_outcomes(results, dbt_project.manifest_path)["not_passed"] if t["status"] == "warn"]
+    failed = [r for r in data.get("results", []) if r.get("status") in ("error", "fail")]
+    rows = _failing_rows(where) if failed else {}
     return [f"dbt {r['unique_id']}: {r['status']}: {(r.get('message') or '').strip()[:300]}"
-            for r in data.get("results", []) if r.get("status") in ("error", "fail")] + warned
+            + (f"; first rows: {rows[name][:500]}" if (name := r["unique_id"].split(".")[2]) in rows else "")
+            for r in failed] + warned
+
+
+def _failing_rows(where: Paths) -> dict[str, str]:
+    """The first rows of each failed dbt test as the dbt step recorded them (a model's column_rules
+    test names the column and the rule broken), by the test's name."""
+    import duckdb
+
+    from .assets.dbt import DBT_BUILD_CHECK
+    from .dbt_results import said_rows
+
+    try:
+        con = duckdb.connect(str(where.build_db), read_only=True)
+    except duckdb.Error:
+        return {}
+    try:
+        row = con.execute("select details from audit.check_results where check_name = ?", [DBT_BUILD_CHECK]).fetchone()
+    except duckdb.Error:
+        return {}
+    finally:
+        con.close()
+    tests = json.loads(row[0]).get("tests", {}) if row else {}
+    return {t["test"]: said_rows(t) for t in tests.get("not_passed", []) if t.get("rows")}
 
 
 def summary(where: Paths, published_now: bool) -> str:

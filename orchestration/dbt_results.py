@@ -49,6 +49,37 @@ def test_outcomes(run_results: Path, manifest: Path, carried: dict | None = None
             "passed": sorted(n for n, o in outcomes.items() if o["status"] == "pass")}
 
 
+def add_failing_rows(con, run_results: Path, outcomes: dict, limit: int = 5) -> None:
+    """To each failed test's outcome, the first rows its query returns (`rows`): dbt keeps only
+    their count. A model's `column_rules` test returns one row per rule broken (the column, the
+    rule, how many rows break it, a value of one of them), so the rows name what failed.
+    `con`: the build database the tests ran on."""
+    failed = {t["test"]: t for t in outcomes["not_passed"] if t["status"] == "fail"}
+    if not failed:
+        return
+    try:
+        results = json.loads(run_results.read_text(encoding="utf-8"))["results"]
+    except (OSError, ValueError, KeyError):
+        return
+    for r in results:
+        outcome = failed.get(_name(r["unique_id"])) if r["unique_id"].startswith("test.") else None
+        if outcome is None or not r.get("compiled_code"):
+            continue
+        try:
+            cursor = con.execute(f"select * from ({r['compiled_code']}) as failing limit {int(limit)}")
+            names = [d[0] for d in cursor.description]
+            outcome["rows"] = [{n: (v if v is None or isinstance(v, (bool, int, float, str)) else str(v))
+                                for n, v in zip(names, row)} for row in cursor.fetchall()]
+        except Exception as exc:  # noqa: BLE001 - the outcome is recorded all the same
+            outcome["rows_unread"] = f"{type(exc).__name__}: {exc}"[:300]
+
+
+def said_rows(outcome: dict) -> str:
+    """A failed test's first rows in one line (empty when there are none)."""
+    rows = outcome.get("rows") or []
+    return "; ".join(", ".join(f"{k} {v}" for k, v in row.items()) for row in rows)
+
+
 def _name(uid: str) -> str:
     # A data test's name is unique in the project; a unit test's is unique within its model.
     return uid.split(".")[2] if uid.startswith("test.") else uid.split(".", 2)[2]

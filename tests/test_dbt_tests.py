@@ -4,7 +4,9 @@ gate, as a failed Dagster check would."""
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import subprocess
 
 import dagster as dg
 import duckdb
@@ -21,7 +23,7 @@ def test_a_failing_dbt_test_is_named_in_the_dbt_build_result_and_closes_the_gate
     shutil.copytree(bundled_build / "var" / "build", home / "var" / "build")
     db = home / "var" / "build" / "build.duckdb"
     con = duckdb.connect(str(db))
-    # An action kind no code list has: the mart's in_code_list test on action_kind fails.
+    # An action kind no code list has: the mart's column rules (in_code_list on action_kind) fail.
     changed = con.execute("update raw.untc_treaty_actions set action_kind = 'approved_in_a_test' "
                           "where action_kind = 'approval'").fetchone()[0]
     con.close()
@@ -42,12 +44,24 @@ def test_a_failing_dbt_test_is_named_in_the_dbt_build_result_and_closes_the_gate
     tests = json.loads(details)["tests"]
     assert passed is False
     failed = {(t["test"], t["on"]): t for t in tests["not_passed"] if t["status"] == "fail"}
-    assert ("in_code_list_fct_treaty_actions_action_kind__action_kind", "fct_treaty_actions") in failed, failed
-    assert failed[("in_code_list_fct_treaty_actions_action_kind__action_kind", "fct_treaty_actions")]["failures"] == 1
+    assert ("column_rules_fct_treaty_actions_", "fct_treaty_actions") in failed, failed
+    rules = failed[("column_rules_fct_treaty_actions_", "fct_treaty_actions")]
+    # One rule broken, and which: the column, the rule, the rows that break it and one of their values.
+    assert rules["failures"] == 1
+    assert rules["rows"] == [{"column_name": "action_kind", "rule": "in_code_list action_kind",
+                              "failing_rows": changed, "example": "approved_in_a_test"}]
+    # The command's account of the failure says the same.
+    from orchestration.cli import _dbt_failures
+    from sources.settings import Paths
+
+    said = [line for line in _dbt_failures(Paths(home)) if "column_rules_fct_treaty_actions_" in line]
+    assert len(said) == 1 and said[0].endswith(
+        f"first rows: column_name action_kind, rule in_code_list action_kind, failing_rows {changed}, "
+        "example approved_in_a_test"), said
     # Every other outcome is kept too: the warnings by name and rows, the passed tests by name.
     warned = {t["test"]: t["failures"] for t in tests["not_passed"] if t["status"] == "warn"}
     assert warned["warn_crop_totals_differ_from_their_rows"] == 1
-    assert "unique_dim_country_iso3" in tests["passed"] and tests["count"]["fail"] == len(failed)
+    assert "column_rules_dim_country_" in tests["passed"] and tests["count"]["fail"] == len(failed)
     assert sum(tests["count"].values()) == len(tests["passed"]) + len(tests["not_passed"])
 
 
@@ -92,3 +106,94 @@ def test_the_mart_count_by_snapshot_sees_rows_twice_or_left_behind(bundled_build
     else:
         assert done.returncode != 0 and results[0]["status"] == "fail" and results[0]["failures"] == 1, \
             done.stdout[-3000:]
+
+
+# One tampering of a mart per kind of column rule, each on a column that declares it.
+RULE_TAMPERINGS = [
+    ("dim_instrument", "participants_snapshot_id", "not_null", 1, None,
+     "update main.dim_instrument set participants_snapshot_id = null where instrument_code = 'UNTOC'"),
+    ("fct_treaty_actions", "action_id", "unique", 4, None,
+     "insert into main.fct_treaty_actions select * from main.fct_treaty_actions order by action_id limit 2"),
+    ("fct_treaty_actions", "action_kind", "in_code_list action_kind", None, "approved_in_a_test",
+     "update main.fct_treaty_actions set action_kind = 'approved_in_a_test' where action_kind = 'approval'"),
+    ("dim_result", "theme_code", "accepted_values 'AN', 'RL', 'HS'", 1, "XX",
+     "update main.dim_result set theme_code = 'XX' where result_code = (select min(result_code) from main.dim_result)"),
+    ("fct_indicator_values", "value", "not_null where obs_status != 'Q' and withheld_reason is null", 1,
+     None, """update main.fct_indicator_values set value = null where rowid = (select min(rowid) from main.fct_indicator_values
+              where obs_status = 'A' and withheld_reason is null and value is not null)"""),
+]
+
+
+def test_each_kind_of_column_rule_fails_on_its_column_and_says_which(bundled_build, tmp_path):
+    from orchestration.dbt_project import dbt_vars_json
+    from orchestration.dbt_results import add_failing_rows, test_outcomes
+    from tests.test_dbt_families import run_dbt
+
+    shutil.copy(bundled_build / "var" / "build" / "build.duckdb", tmp_path / "build.duckdb")
+    con = duckdb.connect(str(tmp_path / "build.duckdb"))
+    changed = {}
+    for model, column, rule, _, _, sql in RULE_TAMPERINGS:
+        changed[(model, column, rule)] = con.execute(sql).fetchone()[0]
+        assert changed[(model, column, rule)] > 0, sql
+    con.close()
+    done = run_dbt(tmp_path, "test", "--vars", dbt_vars_json(), "--select", "test_name:column_rules")
+    assert done.returncode != 0
+    outcomes = test_outcomes(tmp_path / "target" / "run_results.json", tmp_path / "target" / "manifest.json")
+    con = duckdb.connect(str(tmp_path / "build.duckdb"), read_only=True)
+    add_failing_rows(con, tmp_path / "target" / "run_results.json", outcomes)
+    con.close()
+    failed = {t["on"]: t for t in outcomes["not_passed"]}
+    assert set(failed) == {m for m, *_ in RULE_TAMPERINGS} and {t["status"] for t in failed.values()} == {"fail"}
+    found = {(model, row["column_name"], row["rule"]): row for model, t in failed.items() for row in t["rows"]}
+    assert set(found) == set(changed)
+    for model, column, rule, rows, example, _ in RULE_TAMPERINGS:
+        row = found[(model, column, rule)]
+        assert row["failing_rows"] == (rows if rows is not None else changed[(model, column, rule)]), row
+        if example is not None:
+            assert row["example"] == example
+    # Every other model's rules held: each model with column rules has its one test, and it ran.
+    assert all(t.startswith("column_rules_") for t in outcomes["passed"])
+    assert len(outcomes["passed"]) + len(failed) == len(_models_with_rules(tmp_path / "target" / "manifest.json"))
+
+
+def _models_with_rules(manifest_path) -> dict[str, list[str]]:
+    nodes = json.loads(manifest_path.read_text(encoding="utf-8"))["nodes"]
+    return {uid: [c["name"] for c in node["columns"].values() if (c.get("config") or {}).get("meta", {}).get("rules")]
+            for uid, node in nodes.items()
+            if node["resource_type"] == "model"
+            and any((c.get("config") or {}).get("meta", {}).get("rules") for c in node["columns"].values())}
+
+
+def test_every_model_whose_columns_declare_rules_has_the_test_that_checks_them():
+    from orchestration.dbt_project import dbt_project
+
+    manifest = dbt_project.manifest_path
+    nodes = json.loads(manifest.read_text(encoding="utf-8"))["nodes"]
+    tested = {n["attached_node"] for n in nodes.values()
+              if n["resource_type"] == "test" and (n.get("test_metadata") or {}).get("name") == "column_rules"}
+    with_rules = _models_with_rules(manifest)
+    assert len(with_rules) >= 27 and sorted(set(with_rules) - tested) == []
+    # The single-column rules are declared so, not as tests of their own (one dbt node per model).
+    single = [uid for uid, n in nodes.items() if n["resource_type"] == "test"
+              and (n.get("test_metadata") or {}).get("name") in ("not_null", "accepted_values", "in_code_list")
+              and n.get("attached_node") in with_rules]
+    assert single == []
+
+
+def test_a_rule_the_test_does_not_know_stops_the_build(tmp_path):
+    from orchestration.dbt_project import DBT_DIR, dbt_vars_json
+    from tests.test_dbt_families import DBT
+
+    project = tmp_path / "project"
+    shutil.copytree(DBT_DIR, project, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages"))
+    yml = project / "models" / "marts" / "ratification" / "_ratification__models.yml"
+    text = yml.read_text(encoding="utf-8")
+    assert "config: {meta: {rules: [not_null]}}" in text
+    yml.write_text(text.replace("config: {meta: {rules: [not_null]}}", "config: {meta: {rules: [not_nul]}}", 1),
+                   encoding="utf-8")
+    done = subprocess.run([str(DBT), "compile", "--vars", dbt_vars_json(), "--select", "test_name:column_rules",
+                           "--profiles-dir", str(project), "--target-path", str(tmp_path / "target"),
+                           "--log-path", str(tmp_path / "logs")],
+                          cwd=project, env={**os.environ, "HOME": str(tmp_path)}, capture_output=True, text=True)
+    assert done.returncode != 0
+    assert "column_rules on dim_instrument.participants_snapshot_id: unknown rule not_nul" in done.stdout, done.stdout[-3000:]

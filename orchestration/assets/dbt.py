@@ -14,7 +14,7 @@ from dagster import AssetExecutionContext
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings, DbtCliResource, dbt_assets
 
 from ..dbt_project import dbt_project, dbt_vars_json
-from ..dbt_results import test_outcomes
+from ..dbt_results import add_failing_rows, said_rows, test_outcomes
 from ..incremental import DBT_RUN, PUBLISHED, code_version, drop_mark, read_marks, write_mark
 from ..resources import PipelineResource
 from ..warehouse.database import connect, record_check
@@ -93,11 +93,13 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, pipeline: Pi
     finally:
         outcomes = test_outcomes(target / "run_results.json", dbt_project.manifest_path, carried)
         with connect(build_db) as con:
+            add_failing_rows(con, target / "run_results.json", outcomes)
             record_check(con, check=DBT_BUILD_CHECK, asset="dbt", passed=passed, blocking=True,
                          details={"selection": SELECTION, "tests": outcomes}, run_id=context.run.run_id)
         said = ", ".join(f"{n} {status}" for status, n in sorted(outcomes["count"].items()))
         context.log.info(f"dbt tests: {said or 'none ran'}; in audit.check_results, check dbt_build"
                          + "".join(f"\n  {t['status']}: {t['test']} on {t['on']} ({t['failures']} rows)"
+                                   + (f": {said_rows(t)}" if t.get("rows") else "")
                                    for t in outcomes["not_passed"]))
 
 
