@@ -5,6 +5,9 @@ BIN    := $(VENV)/bin
 export DAGSTER_HOME ?= $(CURDIR)/var/dagster_home
 export UV_COMPILE_BYTECODE := 1
 DBT_FILES := $(shell find dbt_project/models dbt_project/macros dbt_project/tests dbt_project/seeds -type f 2>/dev/null) dbt_project/dbt_project.yml dbt_project/profiles.yml
+# Their folders too: a file deleted changes only its folder's time, and a manifest parsed before it
+# would make every build parse that change again.
+DBT_DIRS := $(shell find dbt_project/models dbt_project/macros dbt_project/tests dbt_project/seeds -type d 2>/dev/null)
 # The family declarations give dbt its unions over families (the variable `families`).
 FAMILY_FILES := sources/family.py $(wildcard sources/*/family.py)
 
@@ -48,7 +51,7 @@ $(BIN)/.installed: pyproject.toml requirements.lock
 # The dbt manifest is prepared here, once, not on every definitions load; a family added or changed
 # parses again.
 manifest: dbt_project/target/manifest.json
-dbt_project/target/manifest.json: $(BIN)/.installed $(DBT_FILES) $(FAMILY_FILES)
+dbt_project/target/manifest.json: $(BIN)/.installed $(DBT_FILES) $(DBT_DIRS) $(FAMILY_FILES)
 	$(BIN)/python -m orchestration.dbt_project parse
 	touch $@
 
