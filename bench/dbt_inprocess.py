@@ -1,7 +1,7 @@
 """dbt's build in the process that asks for it (`dbtRunner`) against dbt as a process of its own
 (what the build's dbt step starts, through dagster-dbt), alternating, on one built home.
 
-    .venv/bin/python -m bench.dbt_inprocess HOME [--runs 3] [--select untc]
+    .venv/bin/python -m bench.dbt_inprocess HOME [--runs 3] [--select untc] [--ways "own process"]
 
 Each run is a fresh Python process that imports dagster_dbt first, as the Dagster step's process
 has (dbt-core is half imported by then), and copies the partial parse of `make setup` into its
@@ -56,8 +56,10 @@ def one(home: Path, way: str, select: str) -> dict:
     wall = time.perf_counter() - started
     results = json.loads((target / "run_results.json").read_text(encoding="utf-8"))
     shutil.rmtree(target)
+    tests = [r for r in results["results"] if r["unique_id"].startswith("test.")]
     return {"way": way, "wall_s": round(wall, 2), "dbt_clock_s": round(results["elapsed_time"], 2),
-            "nodes": len(results["results"]), "load_avg_1": round(os.getloadavg()[0], 2)}
+            "nodes": len(results["results"]), "tests": len(tests),
+            "tests_s": round(sum(r["execution_time"] for r in tests), 2), "load_avg_1": round(os.getloadavg()[0], 2)}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -65,13 +67,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("home")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--select", choices=("all", "untc"), default="all")
+    parser.add_argument("--ways", default="own process,in process",
+                        help="which ways, comma-separated (`own process` alone: dbt as the build's dbt step runs "
+                             "it, to compare two trees of the project by running this from each in turn)")
     parser.add_argument("--one", choices=("own process", "in process"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     home = Path(args.home).resolve()
     if args.one:
         print(json.dumps(one(home, args.one, args.select)), flush=True)
         return
-    ways = ("own process", "in process")
+    ways = tuple(w.strip() for w in args.ways.split(",") if w.strip())
+    if not ways or set(ways) - {"own process", "in process"}:
+        raise SystemExit(f"--ways: own process, in process or both, not {args.ways!r}")
     rows: dict[str, list[dict]] = {w: [] for w in ways}
     for i in range(args.runs):
         for way in (ways if i % 2 == 0 else tuple(reversed(ways))):
@@ -79,13 +86,15 @@ def main(argv: list[str] | None = None) -> None:
                                   "--one", way], cwd=ROOT, check=True, capture_output=True, text=True).stdout
             rows[way].append(json.loads(out.strip().splitlines()[-1]))
             print(json.dumps({"run": i, **rows[way][-1]}), flush=True)
-    print(f"\n| dbt build, {args.select} ({rows[ways[0]][0]['nodes']} nodes), median of {args.runs} | wall | "
-          "dbt's clock | wall outside it |\n|---|---:|---:|---:|")
+    first = rows[ways[0]][0]
+    print(f"\n| dbt build, {args.select} ({first['nodes']} nodes, {first['tests']} data tests), median of "
+          f"{args.runs} | wall | dbt's clock | wall outside it | the tests' node time |\n|---|---:|---:|---:|---:|")
     for way in ways:
         wall = statistics.median(r["wall_s"] for r in rows[way])
         clock = statistics.median(r["dbt_clock_s"] for r in rows[way])
         outside = statistics.median(r["wall_s"] - r["dbt_clock_s"] for r in rows[way])
-        print(f"| {way} | {wall:.2f} s | {clock:.2f} s | {outside:.2f} s |")
+        tests = statistics.median(r["tests_s"] for r in rows[way])
+        print(f"| {way} | {wall:.2f} s | {clock:.2f} s | {outside:.2f} s | {tests:.2f} s |")
 
 
 if __name__ == "__main__":
