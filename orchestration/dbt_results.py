@@ -66,7 +66,9 @@ def add_failing_rows(con, run_results: Path, outcomes: dict, limit: int = 5) -> 
         if outcome is None or not r.get("compiled_code"):
             continue
         try:
-            cursor = con.execute(f"select * from ({r['compiled_code']}) as failing limit {int(limit)}")
+            # On lines of their own: a test's SQL may end in a comment (or a semicolon, dropped).
+            code = r["compiled_code"].strip().rstrip(";")
+            cursor = con.execute(f"select * from (\n{code}\n) as failing limit {int(limit)}")
             names = [d[0] for d in cursor.description]
             outcome["rows"] = [{n: (v if v is None or isinstance(v, (bool, int, float, str)) else str(v))
                                 for n, v in zip(names, row)} for row in cursor.fetchall()]

@@ -106,6 +106,15 @@ def test_the_mart_count_by_snapshot_sees_rows_twice_or_left_behind(bundled_build
     else:
         assert done.returncode != 0 and results[0]["status"] == "fail" and results[0]["failures"] == 1, \
             done.stdout[-3000:]
+        # The failing row itself is kept with the outcome (dbt keeps only the count).
+        from orchestration.dbt_results import add_failing_rows, test_outcomes
+
+        outcomes = test_outcomes(tmp_path / "target" / "run_results.json", tmp_path / "target" / "manifest.json")
+        con = duckdb.connect(str(tmp_path / "build.duckdb"), read_only=True)
+        add_failing_rows(con, tmp_path / "target" / "run_results.json", outcomes)
+        con.close()
+        [failed] = outcomes["not_passed"]
+        assert "rows_unread" not in failed and len(failed["rows"]) == 1, failed
 
 
 # One tampering of a mart per kind of column rule, each on a column that declares it.
