@@ -27,9 +27,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 from pathlib import Path
 
 import duckdb
+
+from orchestration.warehouse.database import memory_limit
 
 SCHEMAS = ("main", "raw", "audit")
 IGNORED = {"*.*.stored_at", "audit.check_results.run_id", "audit.check_results.checked_at",
@@ -139,7 +142,18 @@ def manifest(con: duckdb.DuckDBPyConnection, db: str) -> list[dict]:
 
 def compare(old: Path, new: Path, extra_ignored: set[str] = frozenset(),
             notes: list[str] | None = None) -> list[str]:
-    con = duckdb.connect()
+    # Within the build's memory limit, spilling to a temporary folder: `except all` of two tables of 19
+    # million rows (×100) took some 20 GB of memory without one.
+    with tempfile.TemporaryDirectory(prefix="compare-warehouses-") as spill:
+        con = duckdb.connect(config={"memory_limit": memory_limit(), "temp_directory": spill})
+        try:
+            return _compare(con, old, new, extra_ignored, notes)
+        finally:
+            con.close()
+
+
+def _compare(con: duckdb.DuckDBPyConnection, old: Path, new: Path, extra_ignored: set[str],
+             notes: list[str] | None) -> list[str]:
     con.execute(f"attach '{_path(str(old))}' as old_db (read_only)")
     con.execute(f"attach '{_path(str(new))}' as new_db (read_only)")
     before, after = tables(con, "old_db"), tables(con, "new_db")
@@ -186,7 +200,6 @@ def compare(old: Path, new: Path, extra_ignored: set[str] = frozenset(),
             keys = sorted({k for m in old_m + new_m for k in m
                            if [x.get(k) for x in old_m] != [x.get(k) for x in new_m]})
             found.append(f"audit.release: the manifests differ in {', '.join(keys) or 'their number'}")
-    con.close()
     return found
 
 
