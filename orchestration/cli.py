@@ -517,7 +517,7 @@ def _failing_rows(where: Paths) -> dict[str, str]:
     test names the column and the rule broken), by the test's name."""
     import duckdb
 
-    from .assets.dbt import DBT_BUILD_CHECK
+    from .assets.dbt import recorded_tests
     from .dbt_results import said_rows
 
     try:
@@ -525,12 +525,9 @@ def _failing_rows(where: Paths) -> dict[str, str]:
     except duckdb.Error:
         return {}
     try:
-        row = con.execute("select details from audit.check_results where check_name = ?", [DBT_BUILD_CHECK]).fetchone()
-    except duckdb.Error:
-        return {}
+        tests = recorded_tests(con) or {}
     finally:
         con.close()
-    tests = json.loads(row[0]).get("tests", {}) if row else {}
     return {t["test"]: said_rows(t) for t in tests.get("not_passed", []) if t.get("rows")}
 
 

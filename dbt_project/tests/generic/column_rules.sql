@@ -31,33 +31,38 @@
     {%- for rule in rules %}
       {%- set name = rule if rule is string else (rule.keys() | list | first) %}
       {%- set arg = none if rule is string else rule[name] %}
+      {%- set failing, example = "count(*)", "min(" ~ col ~ "::varchar)" %}
+      {%- set rows = model ~ " where " ~ col ~ " is not null and " ~ col %}
       {%- if rule is not string and rule | length != 1 %}
         {{ exceptions.raise_compiler_error("column_rules on " ~ model.identifier ~ "." ~ col ~ ": one rule per item, not " ~ rule) }}
       {%- elif name == 'not_null' %}
-        {%- do parts.append("select '" ~ col ~ "' as column_name, " ~ (("'not_null where " ~ (arg | replace("'", "''")) ~ "'") if arg else "'not_null'")
-              ~ " as rule, count(*) as failing_rows, null::varchar as example from " ~ model ~ " where " ~ col ~ " is null"
-              ~ ((" and (" ~ arg ~ ")") if arg else "")) %}
+        {%- set label = ("not_null where " ~ arg) if arg else "not_null" %}
+        {%- set example = "null::varchar" %}
+        {%- set rows = model ~ " where " ~ col ~ " is null" ~ ((" and (" ~ arg ~ ")") if arg else "") %}
       {%- elif name == 'unique' and arg is none %}
-        {%- do parts.append("select '" ~ col ~ "' as column_name, 'unique' as rule, coalesce(sum(n), 0) as failing_rows, min(value::varchar) as example from (select "
-              ~ col ~ " as value, count(*) as n from " ~ model ~ " where " ~ col ~ " is not null group by 1 having count(*) > 1)") %}
+        {%- set label, failing, example = "unique", "coalesce(sum(n), 0)", "min(value::varchar)" %}
+        {%- set rows = "(select " ~ col ~ " as value, count(*) as n from " ~ model ~ " where " ~ col
+                       ~ " is not null group by 1 having count(*) > 1)" %}
       {%- elif name == 'in_code_list' and arg %}
         {%- set lists = [arg] if arg is string else arg %}
         {%- set quoted = [] %}
         {%- for l in lists %}{% do quoted.append("'" ~ (l | replace("'", "''")) ~ "'") %}{% endfor %}
-        {%- do parts.append("select '" ~ col ~ "' as column_name, 'in_code_list " ~ (lists | join(', ') | replace("'", "''"))
-              ~ "' as rule, count(*) as failing_rows, min(" ~ col ~ "::varchar) as example from " ~ model ~ " where " ~ col ~ " is not null and " ~ col ~ " not in (select code from "
-              ~ code_lists ~ " where code_list in (" ~ (quoted | join(', ')) ~ "))") %}
+        {%- set label = "in_code_list " ~ (lists | join(', ')) %}
+        {%- set rows = rows ~ " not in (select code from " ~ code_lists ~ " where code_list in (" ~ (quoted | join(', ')) ~ "))" %}
       {%- elif name == 'accepted_values' and arg %}
         {%- set values = [] %}
         {%- for v in arg %}
           {%- do values.append(("'" ~ (v | replace("'", "''")) ~ "'") if v is string else (v | string | lower)) %}
         {%- endfor %}
-        {%- do parts.append("select '" ~ col ~ "' as column_name, 'accepted_values " ~ (values | join(', ') | replace("'", "''"))
-              ~ "' as rule, count(*) as failing_rows, min(" ~ col ~ "::varchar) as example from " ~ model ~ " where " ~ col ~ " is not null and " ~ col ~ " not in (" ~ (values | join(', ')) ~ ")") %}
+        {%- set label = "accepted_values " ~ (values | join(', ')) %}
+        {%- set rows = rows ~ " not in (" ~ (values | join(', ')) ~ ")" %}
       {%- else %}
         {{ exceptions.raise_compiler_error("column_rules on " ~ model.identifier ~ "." ~ col ~ ": unknown rule " ~ rule
               ~ " (the rules: not_null, {not_null: condition}, unique, {in_code_list: list}, {accepted_values: [...]})") }}
       {%- endif %}
+      {#- One row per rule: its failing rows counted in `rows` (the model's rows that break it). -#}
+      {%- do parts.append("select '" ~ col ~ "' as column_name, '" ~ (label | replace("'", "''")) ~ "' as rule, "
+            ~ failing ~ " as failing_rows, " ~ example ~ " as example from " ~ rows) %}
     {%- endfor %}
   {%- endfor %}
 {%- endif %}
