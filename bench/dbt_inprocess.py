@@ -1,5 +1,5 @@
 """dbt's build in the process that asks for it (`dbtRunner`) against dbt as a process of its own
-(what the build's dbt step starts, through dagster-dbt), alternating, on one built home.
+(`unodc-indicators-dbt`, what the build's dbt step starts through dagster-dbt), alternating, on one built home.
 
     .venv/bin/python -m bench.dbt_inprocess HOME [--runs 3] [--select untc] [--ways "own process"]
 
@@ -44,7 +44,7 @@ def one(home: Path, way: str, select: str) -> dict:
             *(("--select", *UNTC) if select == "untc" else ())]
     started = time.perf_counter()
     if way == "own process":
-        dbt = Path(sys.executable).with_name("dbt")
+        dbt = Path(sys.executable).with_name("unodc-indicators-dbt")
         subprocess.run([str(dbt), *args], check=True, cwd=DBT_DIR, env={**os.environ, "HOME": str(build)})
     else:
         from dbt.cli.main import dbtRunner

@@ -628,4 +628,6 @@ def render(report: dict) -> str:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from .process_exit import leave
+
+    leave(main())

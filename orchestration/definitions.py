@@ -40,8 +40,9 @@ defs = dg.Definitions(
     sensors=[alert_on_run_failure, landing_folder, rebuild_sensor(build_job)],
     resources={"pipeline": PipelineResource(), "dbt": LocalDbtCliResource(
         project_dir=dbt_project,
-        # The dbt beside this interpreter, whatever PATH says.
-        dbt_executable=str(Path(sys.executable).with_name("dbt")))},
+        # dbt beside this interpreter, whatever PATH says, started through the project's command
+        # that ends its process without the interpreter's teardown (orchestration/dbt_process.py).
+        dbt_executable=str(Path(sys.executable).with_name("unodc-indicators-dbt")))},
     executor=dg.in_process_executor,
     # Dagster's own log, and the one line per step that a quiet `unodc-indicators run` shows.
     loggers={"console": dg.colored_console_logger, "step_lines": step_lines},

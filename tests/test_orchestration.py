@@ -348,3 +348,40 @@ def test_the_exports_and_the_site_are_written_side_by_side_and_one_failing_spare
     assert made["report/scorecard"].metadata["pages"].value >= 240
     assert (home / "var" / "report" / release / "index.html").exists()
     assert not (home / "var" / "exports").exists()
+
+
+def test_a_process_that_leaves_without_the_teardown_still_runs_its_exit_handlers_and_flushes_everything(tmp_path):
+    """`leave` (the end of `run` and of the build's dbt process) skips only the freeing of memory:
+    the exit handlers run, the logs and the standard streams reach their files and pipes, and the
+    exit status is the one given."""
+    import subprocess
+    import sys
+
+    handler_ran, log = tmp_path / "handler_ran", tmp_path / "build.log"
+    program = f"""
+import atexit, logging, pathlib, sys
+from orchestration.process_exit import leave
+atexit.register(lambda: pathlib.Path({str(handler_ran)!r}).write_text("ran"))
+logger = logging.getLogger("build"); logger.addHandler(logging.FileHandler({str(log)!r})); logger.warning("last line")
+sys.stdout.write("x" * 200_000)     # block-buffered on a pipe: lost if not flushed
+sys.stderr.write("said on stderr")
+leave(3)
+raise SystemExit("never reached")
+"""
+    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 3
+    assert done.stdout == "x" * 200_000 and done.stderr == "said on stderr"
+    assert handler_ran.read_text() == "ran" and log.read_text() == "last line\n"
+
+
+def test_the_build_starts_dbt_through_the_projects_command_which_passes_on_dbts_status_and_words():
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    executable = Path(defs.resources["dbt"].dbt_executable)
+    assert executable == Path(sys.executable).with_name("unodc-indicators-dbt") and executable.exists()
+    helped = subprocess.run([str(executable), "--help"], capture_output=True, text=True, timeout=120)
+    assert helped.returncode == 0 and "Usage: dbt" in helped.stdout and "build" in helped.stdout
+    refused = subprocess.run([str(executable), "build", "--no-such-flag"], capture_output=True, text=True, timeout=120)
+    assert refused.returncode == 2 and "Usage: dbt build" in refused.stderr and "--no-such-flag" in refused.stderr
