@@ -106,6 +106,8 @@ def test_the_next_build_recovers_under_load_keeps_last_good_snapshots_and_refuse
     assert json.loads((swapped / "manifest.json").read_text())["release_id"] == state["swapped"]["release_id"]
     left = leftovers(home)
     assert left["publish_temp_files"] == [] and left["releases_without_manifest"] == [] and left["lock_free"]
+    # The build's process ends without the interpreter's teardown: its databases were closed before.
+    assert not left["build_wal"], "a build that ended normally leaves no WAL beside the build database"
     assert runs_in_progress(home) == [], "the next build closes the dead builds' runs"
     con = duckdb.connect(str(home / "warehouse" / "indicators.duckdb"), read_only=True)
     try:
