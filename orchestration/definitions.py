@@ -1,15 +1,12 @@
 """Everything Dagster loads: `dagster dev` (workspace.yaml) and `unodc-indicators run` use the same."""
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
 import dagster as dg
 
 from .assets import dbt as dbt_assets_module
 from .assets import after_publish, geography, publish, registry
 from .assets.family import ASSETS
-from .dbt_project import LocalDbtCliResource, dbt_project
+from .dbt_project import LocalDbtCliResource, dbt_executable, dbt_project
 from .progress import step_lines
 from .resources import PipelineResource
 from .schedules import WRITES_BUILD, landing_folder, nightly_schedule, rebuild_sensor, refresh_job
@@ -40,9 +37,7 @@ defs = dg.Definitions(
     sensors=[alert_on_run_failure, landing_folder, rebuild_sensor(build_job)],
     resources={"pipeline": PipelineResource(), "dbt": LocalDbtCliResource(
         project_dir=dbt_project,
-        # dbt beside this interpreter, whatever PATH says, started through the project's command
-        # that ends its process without the interpreter's teardown (orchestration/dbt_process.py).
-        dbt_executable=str(Path(sys.executable).with_name("unodc-indicators-dbt")))},
+        dbt_executable=str(dbt_executable()))},
     executor=dg.in_process_executor,
     # Dagster's own log, and the one line per step that a quiet `unodc-indicators run` shows.
     loggers={"console": dg.colored_console_logger, "step_lines": step_lines},

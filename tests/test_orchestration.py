@@ -385,3 +385,13 @@ def test_the_build_starts_dbt_through_the_projects_command_which_passes_on_dbts_
     assert helped.returncode == 0 and "Usage: dbt" in helped.stdout and "build" in helped.stdout
     refused = subprocess.run([str(executable), "build", "--no-such-flag"], capture_output=True, text=True, timeout=120)
     assert refused.returncode == 2 and "Usage: dbt build" in refused.stderr and "--no-such-flag" in refused.stderr
+
+
+def test_an_environment_set_up_before_the_projects_dbt_command_builds_with_plain_dbt(tmp_path):
+    from orchestration.dbt_project import dbt_executable
+
+    (tmp_path / "python").touch()
+    (tmp_path / "dbt").touch()
+    assert dbt_executable(tmp_path / "python") == tmp_path / "dbt"
+    (tmp_path / "unodc-indicators-dbt").touch()
+    assert dbt_executable(tmp_path / "python") == tmp_path / "unodc-indicators-dbt"
