@@ -32,7 +32,7 @@ def one(home: Path, way: str, select: str) -> dict:
     import dagster_dbt  # noqa: F401  (the Dagster step's process has it)
 
     from orchestration.assets.dbt import BUILD_ARGS
-    from orchestration.dbt_project import DBT_DIR, dbt_vars_json
+    from orchestration.dbt_project import DBT_DIR, dbt_executable, dbt_vars_json
 
     build = home / "var" / "build"
     target = build / "dbt_target_bench"
@@ -44,7 +44,7 @@ def one(home: Path, way: str, select: str) -> dict:
             *(("--select", *UNTC) if select == "untc" else ())]
     started = time.perf_counter()
     if way == "own process":
-        dbt = Path(sys.executable).with_name("unodc-indicators-dbt")
+        dbt = dbt_executable()
         subprocess.run([str(dbt), *args], check=True, cwd=DBT_DIR, env={**os.environ, "HOME": str(build)})
     else:
         from dbt.cli.main import dbtRunner

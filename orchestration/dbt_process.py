@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sys
 
-from .process_exit import leave
+from .process_exit import leave, status_of
 
 
 def main() -> None:
@@ -15,8 +15,8 @@ def main() -> None:
     try:
         cli()
         code = 0
-    except SystemExit as exc:   # click ends every dbt command this way
-        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    except SystemExit as stop:  # click ends every dbt command this way
+        code = status_of(stop)
     leave(code)
 
 

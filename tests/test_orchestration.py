@@ -395,3 +395,12 @@ def test_an_environment_set_up_before_the_projects_dbt_command_builds_with_plain
     assert dbt_executable(tmp_path / "python") == tmp_path / "dbt"
     (tmp_path / "unodc-indicators-dbt").touch()
     assert dbt_executable(tmp_path / "python") == tmp_path / "unodc-indicators-dbt"
+
+
+def test_a_process_that_leaves_gives_the_status_python_would_for_each_kind_of_exit(capsys):
+    from orchestration.process_exit import status_of
+
+    assert [status_of(SystemExit(c)) for c in (None, 0, 2)] == [0, 0, 2]
+    assert capsys.readouterr().err == ""
+    assert status_of(SystemExit("dbt: the profile cannot be read")) == 1
+    assert capsys.readouterr().err == "dbt: the profile cannot be read\n"
