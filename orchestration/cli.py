@@ -228,7 +228,10 @@ def command_run(args) -> int:
     from .warehouse.publish import published_release
 
     release_before = published_release(where)
-    with build_lock_once(where):
+    from .dbt_ahead import started_ahead
+
+    # dbt imported while the build does its first steps, on the other core (orchestration/dbt_ahead.py).
+    with build_lock_once(where), started_ahead():
         _close_dead_runs(instance, where)
         wait_for_build_db(where, log=lambda line: print(line, file=sys.stderr))
         from .incremental import Plan, plan, precheck

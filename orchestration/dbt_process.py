@@ -9,6 +9,15 @@ from .process_exit import leave, status_of
 
 
 def main() -> None:
+    import os
+
+    from .dbt_ahead import ENV, hand_over
+
+    if os.environ.get(ENV):
+        # A build started dbt ahead of this step: it runs this command (orchestration/dbt_ahead.py).
+        code = hand_over(os.environ[ENV], sys.argv[1:])
+        if code is not None:
+            leave(code)
     from dbt.cli.main import cli
 
     sys.argv[0] = "dbt"     # dbt's messages name the program

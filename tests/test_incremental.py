@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import re
 import shutil
 from pathlib import Path
@@ -187,6 +188,24 @@ def test_a_night_with_new_bundled_files_is_one_dagster_run(both_ways):
     lists = {f"raw__{f.snapshots.name}" for f in with_raw_tables()}
     written = {f"raw__{f.snapshots.name}" for f in with_raw_tables() if f.name in CHANGED}
     assert len(written) == 2 and lists & both_ways["steps"] == written, sorted(both_ways["steps"])
+
+
+def test_the_night_s_dbt_ran_in_the_process_started_ahead_and_nothing_of_it_is_left(both_ways):
+    # orchestration/dbt_ahead.py: the dbt step handed its command to the process the build started.
+    out = both_ways["out_incr"]
+    assert re.search(r"dbt runs in the process started ahead of the dbt step \(pid \d+\)", out), out[-3000:]
+    assert "ended without an exit status" not in out
+    assert "UNODC_DBT_AHEAD" not in os.environ
+    left = []
+    for proc in Path("/proc").iterdir():
+        try:
+            cmdline = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+            ppid = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        if ppid == os.getpid() and "orchestration.dbt_ahead" in cmdline:
+            left.append(cmdline)
+    assert not left, left
 
 
 def test_a_list_changed_by_its_stale_flag_alone_is_loaded_again(both_ways):
