@@ -77,8 +77,15 @@ def start() -> Ahead:
 
 @contextmanager
 def started_ahead():
-    """A build's span: dbt started ahead at its start, and stopped at its end if still waiting."""
-    ahead = start()
+    """A build's span: dbt started ahead at its start, and stopped at its end if still waiting. A
+    process that cannot be started (no socket can be made in the temporary folder, say) is no
+    reason to stop a build: its dbt step starts dbt itself, as it did before."""
+    try:
+        ahead = start()
+    except OSError as exc:
+        print(f"warning: dbt is not started ahead of the dbt step ({exc}); the step starts it", file=sys.stderr)
+        yield None
+        return
     try:
         yield ahead
     finally:
@@ -109,6 +116,19 @@ def hand_over(path: str, argv: list[str]) -> int | None:
         conn.close()
         return None
     env = {k: v for k, v in os.environ.items() if k != ENV}
+    dbt: list[int] = []         # the pid of the process running dbt, once it has started
+    signals: list[int] = []     # a signal before then is passed on as soon as dbt has started
+
+    def forward(signum, frame):
+        # dagster-dbt stops dbt with SIGINT (and a stop from outside may send SIGTERM).
+        signals.append(signum)
+        if dbt:
+            try:
+                os.kill(dbt[0], signum)
+            except ProcessLookupError:
+                pass
+
+    before = {sig: signal.signal(sig, forward) for sig in (signal.SIGINT, signal.SIGTERM)}
     with conn:
         try:
             _send(conn, {"argv": argv, "env": env, "cwd": os.getcwd()}, [0, 1, 2])
@@ -116,20 +136,16 @@ def hand_over(path: str, argv: list[str]) -> int | None:
         except OSError:
             started = None
         if started is None:
+            for sig, handler in before.items():
+                signal.signal(sig, handler)
+            if signals:     # stopped before dbt started anywhere: it does not start here either
+                return 128 + signals[0]
             return None
-        pid = started["pid"]
+        dbt.append(started["pid"])
+        for signum in signals:
+            os.kill(dbt[0], signum)
         # dagster-dbt writes a line that is not dbt's JSON to the build's log as it is.
-        print(f"dbt runs in the process started ahead of the dbt step (pid {pid})", file=sys.stderr, flush=True)
-
-        def forward(signum, frame):
-            # dagster-dbt stops dbt with SIGINT (and a stop from outside may send SIGTERM).
-            try:
-                os.kill(pid, signum)
-            except ProcessLookupError:
-                pass
-
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            signal.signal(sig, forward)
+        print(f"dbt runs in the process started ahead of the dbt step (pid {dbt[0]})", file=sys.stderr, flush=True)
         try:
             ended = _receive(conn)
             # The status comes before that process ends; its end (the socket closed) is awaited, as
@@ -139,7 +155,7 @@ def hand_over(path: str, argv: list[str]) -> int | None:
         except OSError:
             ended = None
     if ended is None:
-        print(f"dbt's process (pid {pid}, started ahead of the dbt step) ended without an exit status: "
+        print(f"dbt's process (pid {dbt[0]}, started ahead of the dbt step) ended without an exit status: "
               "killed, or crashed", file=sys.stderr)
         return 1
     return ended["status"]
@@ -161,6 +177,15 @@ def _imports() -> None:
     import dbt_common.clients.agate_helper  # noqa: F401
 
 
+def _remove(path: str) -> None:
+    """The socket and its folder: nothing else can reach this process once it has its command."""
+    try:
+        os.unlink(path)
+        os.rmdir(os.path.dirname(path))
+    except OSError:
+        pass
+
+
 def serve(path: str, fd: int, parent: int) -> None:
     """Import dbt, serve one command from the socket `fd` listening at `path` (a command that came
     while dbt was imported has waited for it), and end with dbt's exit status; end without one
@@ -174,7 +199,8 @@ def serve(path: str, fd: int, parent: int) -> None:
         try:
             conn, _ = listener.accept()
         except TimeoutError:
-            if os.getppid() != parent:    # the build ended without its dbt step
+            if os.getppid() != parent:    # the build ended without its dbt step, killed, say
+                _remove(path)
                 os._exit(0)
             continue
         conn.settimeout(None)
@@ -183,7 +209,7 @@ def serve(path: str, fd: int, parent: int) -> None:
             continue
         break
     listener.close()
-    os.unlink(path)
+    _remove(path)
     data, fds, _, _ = socket.recv_fds(conn, MESSAGE, 3)
     request = json.loads(data)
     for fd, into in zip(fds, (0, 1, 2)):

@@ -9,6 +9,7 @@ import signal
 import stat
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -45,6 +46,13 @@ def _parse(tmp_path: Path, socket: Path | None) -> subprocess.Popen:
                 cwd=DBT_DIR, env={"HOME": str(tmp_path), "DBT_LOG_PATH": str(tmp_path / "logs")})
 
 
+def _catches(pid: int, sig: int) -> bool:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("SigCgt:"):
+            return bool(int(line.split()[1], 16) >> (sig - 1) & 1)
+    return False
+
+
 def _ended(pid: int, within: float) -> bool:
     """The process has ended (gone, or a zombie its parent has not reaped yet)."""
     deadline = time.monotonic() + within
@@ -67,7 +75,7 @@ def test_a_command_runs_in_the_process_started_ahead_with_its_output_and_status(
     assert STARTED.format(ahead.proc.pid) in err
     assert "Usage: dbt [OPTIONS]" in out
     assert ahead.proc.wait(30) == 0
-    assert not ahead.socket.exists()
+    assert not ahead.folder.exists()
     # The process served one command: the next one runs dbt itself, with dbt's words and status.
     bad = _dbt("--no-such-flag", socket=ahead.socket)
     out, err = bad.communicate(timeout=120)
@@ -117,17 +125,19 @@ def test_a_process_that_dies_while_dbt_runs_fails_the_command_and_says_so(ahead,
 def test_sigint_to_the_command_stops_dbt(ahead, tmp_path):
     # dagster-dbt stops a dbt command with SIGINT when the run is stopped: dbt must stop, not go on.
     proc = _parse(tmp_path, ahead.socket)
-    assert "started ahead" in proc.stderr.readline()
+    line = proc.stderr.readline()
+    assert "started ahead" in line, line
     proc.send_signal(signal.SIGINT)
-    proc.communicate(timeout=120)
-    assert proc.returncode != 0
-    assert ahead.proc.wait(30) != 0
-    assert not (tmp_path / "target" / "manifest.json").exists()
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode != 0, line + out + err
+    assert ahead.proc.wait(30) != 0, line + out + err
+    assert not (tmp_path / "target" / "manifest.json").exists(), line + out + err
 
 
 def test_a_command_killed_outright_does_not_leave_dbt_running(ahead, tmp_path):
     proc = _parse(tmp_path, ahead.socket)
-    assert "started ahead" in proc.stderr.readline()
+    line = proc.stderr.readline()
+    assert "started ahead" in line, line
     proc.kill()
     proc.wait()
     assert ahead.proc.wait(30) is not None
@@ -142,5 +152,40 @@ def test_a_build_that_ends_before_its_dbt_step_leaves_no_process_behind(tmp_path
     pid, folder = int(out[0]), Path(out[1])
     try:
         assert _ended(pid, 30 + WAIT_S)
+        assert not folder.exists()      # nothing left in the temporary folder either
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_a_build_goes_on_when_the_process_cannot_be_started(tmp_path, monkeypatch, capsys):
+    from orchestration.dbt_ahead import started_ahead
+
+    # No socket can be made: the temporary folder is a file, not a folder.
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("")
+    monkeypatch.setattr(tempfile, "tempdir", str(blocked))
+    with started_ahead() as ahead:
+        assert ahead is None and ENV not in os.environ
+    assert "dbt is not started ahead of the dbt step" in capsys.readouterr().err
+
+
+def test_a_signal_before_dbt_started_is_passed_on_when_it_starts(tmp_path):
+    # The command is stopped while the process started ahead is still importing dbt: dbt starts
+    # there, is stopped at once, and writes nothing.
+    ahead = start()
+    try:
+        proc = _parse(tmp_path, ahead.socket)
+        # The command has handed itself over (it catches SIGTERM from then on, as Python does not
+        # by default) while the process is still importing dbt.
+        deadline = time.monotonic() + 60
+        while not _catches(proc.pid, signal.SIGTERM):
+            assert time.monotonic() < deadline and proc.poll() is None
+            time.sleep(0.01)
+        assert ahead.socket.exists()    # not accepted yet: dbt has not started
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=120)
+        assert proc.returncode != 0, out + err
+        assert ahead.proc.wait(30) != 0, out + err
+        assert not (tmp_path / "target" / "manifest.json").exists(), out + err
+    finally:
+        ahead.stop()
