@@ -3,6 +3,10 @@
 
     .venv/bin/python -m bench.dbt_inprocess HOME [--runs 3] [--select untc] [--ways "own process"]
 
+`--ways "own process,started ahead"` compares dbt as its own process with dbt started ahead
+(orchestration/dbt_ahead.py: the process is started 5 s before the command, as a build starts it
+before its first steps).
+
 Each run is a fresh Python process that imports dagster_dbt first, as the Dagster step's process
 has (dbt-core is half imported by then), and copies the partial parse of `make setup` into its
 target folder, as dagster-dbt does. `--select untc` builds what a night with one new UNTC status
@@ -54,9 +58,11 @@ def one(home: Path, way: str, select: str) -> dict:
     started = time.perf_counter()
     if way in ("own process", "started ahead"):
         dbt = dbt_executable()
-        subprocess.run([str(dbt), *args], check=True, cwd=DBT_DIR, env={**os.environ, "HOME": str(build)})
-        if ahead is not None:
-            ahead.stop()
+        try:
+            subprocess.run([str(dbt), *args], check=True, cwd=DBT_DIR, env={**os.environ, "HOME": str(build)})
+        finally:
+            if ahead is not None:
+                ahead.stop()
     else:
         from dbt.cli.main import dbtRunner
 

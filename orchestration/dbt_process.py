@@ -1,6 +1,7 @@
 """`unodc-indicators-dbt`: dbt's own command line, as the build's dbt step starts it, ending
 without the interpreter's teardown (orchestration/process_exit.py). Everything else is dbt's:
-its arguments, its output and its exit status."""
+its arguments, its output and its exit status. In a build, the command is handed to the process
+the build started ahead to import dbt (orchestration/dbt_ahead.py), and its status passed on."""
 from __future__ import annotations
 
 import sys

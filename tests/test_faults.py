@@ -41,7 +41,14 @@ def test_a_build_killed_after_the_swap_leaves_a_complete_release(state):
     assert len(state["dead_runs"]) == 1, "the dead build's run still shows as in progress"
 
 
+def _after_the_tests_before(state, *keys: str) -> None:
+    """The tests are the nights of one home, in order: each one's start is the one before's end."""
+    missing = [k for k in keys if k not in state]
+    assert not missing, f"this test continues the ones before it (no {missing} yet): run tests/test_faults.py whole"
+
+
 def test_a_build_killed_while_dbt_writes_leaves_the_published_file_as_it_was(state):
+    _after_the_tests_before(state, "swapped")
     home = state["home"]
     kill = kill_at(home, marker=r"Materialized value staging", delay=1.0, log_name="killed-in-dbt")
     assert kill["reached"], "the build finished or failed before dbt ran"
@@ -54,9 +61,11 @@ def test_a_build_killed_while_dbt_writes_leaves_the_published_file_as_it_was(sta
     # This build closed the first dead build's run when it started; its own is left open now.
     dead = runs_in_progress(home)
     assert len(dead) == 1 and dead != state["dead_runs"], dead
+    state["killed_in_dbt"] = kill
 
 
 def test_the_next_build_recovers_under_load_keeps_last_good_snapshots_and_refuses_a_second_build(state, tmp_path):
+    _after_the_tests_before(state, "swapped", "killed_in_dbt")
     home, mirror = state["home"], state["mirror"]
     served = dict(mirror.routes)
     homicide = mirror.routes["/cts/data_cts_intentional_homicide.xlsx"][1]
