@@ -218,13 +218,14 @@ def serve(path: str, fd: int, parent: int) -> None:
     os.environ.clear()
     os.environ.update(request["env"])
     os.chdir(request["cwd"])
-    _send(conn, {"pid": os.getpid()})
-    ended = threading.Event()
-    threading.Thread(target=_watch, args=(conn, ended), daemon=True).start()
     from dbt.cli.main import cli
 
     sys.argv = ["dbt", *request["argv"]]
+    ended = threading.Event()
     try:
+        # A SIGINT passed on from here on (the command's own, or one that came before) ends in a status.
+        _send(conn, {"pid": os.getpid()})
+        threading.Thread(target=_watch, args=(conn, ended), daemon=True).start()
         cli(prog_name="dbt")    # dbt's messages name the program as its own command line does
         code = 0
     except SystemExit as stop:  # click ends every dbt command this way
