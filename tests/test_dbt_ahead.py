@@ -189,3 +189,27 @@ def test_a_signal_before_dbt_started_is_passed_on_when_it_starts(tmp_path):
         assert not (tmp_path / "target" / "manifest.json").exists(), out + err
     finally:
         ahead.stop()
+
+
+def test_a_build_stopped_while_dbt_runs_stops_dbt_and_leaves_no_process(tmp_path):
+    # The whole chain of a stop in a real build: SIGTERM to `run`, Dagster's interrupt of the dbt
+    # step, dagster-dbt's SIGINT to unodc-indicators-dbt, passed on to the process running dbt.
+    from reliability.harness import Build, leftovers, runs_in_progress
+
+    build = Build(tmp_path, log_name="stopped-in-dbt")
+    assert build.when(r"Materialized value staging").wait(600), build.stderr()[-2000:]
+    build.proc.send_signal(signal.SIGTERM)
+    code = build.wait(180)
+    err, out = build.stderr(), build.stdout_path.read_text()
+    assert code == 1 and "the build was stopped by SIGTERM" in err, (code, err[-2000:])
+    assert "dbt runs in the process started ahead of the dbt step" in out, out[-2000:]
+    # Nothing of the build goes on: no process is left in its process group (dbt's included).
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            os.killpg(build.proc.pid, 0)
+        except ProcessLookupError:
+            break
+        assert time.monotonic() < deadline, "a process of the stopped build is still running"
+        time.sleep(0.1)
+    assert runs_in_progress(tmp_path) == [] and leftovers(tmp_path)["lock_free"]
