@@ -121,12 +121,13 @@ def hand_over(path: str, argv: list[str]) -> int | None:
 
     def forward(signum, frame):
         # dagster-dbt stops dbt with SIGINT (and a stop from outside may send SIGTERM).
-        signals.append(signum)
-        if dbt:
-            try:
-                os.kill(dbt[0], signum)
-            except ProcessLookupError:
-                pass
+        if not dbt:
+            signals.append(signum)
+            return
+        try:
+            os.kill(dbt[0], signum)
+        except ProcessLookupError:
+            pass
 
     before = {sig: signal.signal(sig, forward) for sig in (signal.SIGINT, signal.SIGTERM)}
     with conn:
@@ -141,8 +142,8 @@ def hand_over(path: str, argv: list[str]) -> int | None:
             if signals:     # stopped before dbt started anywhere: it does not start here either
                 return 128 + signals[0]
             return None
-        dbt.append(started["pid"])
-        for signum in signals:
+        dbt.append(started["pid"])     # from here on a signal is passed on as it comes, once
+        for signum in list(signals):
             os.kill(dbt[0], signum)
         # dagster-dbt writes a line that is not dbt's JSON to the build's log as it is.
         print(f"dbt runs in the process started ahead of the dbt step (pid {dbt[0]})", file=sys.stderr, flush=True)
@@ -190,7 +191,8 @@ def serve(path: str, fd: int, parent: int) -> None:
     """Import dbt, serve one command from the socket `fd` listening at `path` (a command that came
     while dbt was imported has waited for it), and end with dbt's exit status; end without one
     when the build's process (`parent`) has ended."""
-    from .process_exit import leave, status_of
+    from .dbt_process import dbt_status
+    from .process_exit import leave
 
     listener = socket.socket(fileno=fd)
     _imports()
@@ -218,18 +220,13 @@ def serve(path: str, fd: int, parent: int) -> None:
     os.environ.clear()
     os.environ.update(request["env"])
     os.chdir(request["cwd"])
-    from dbt.cli.main import cli
-
     sys.argv = ["dbt", *request["argv"]]
     ended = threading.Event()
     try:
         # A SIGINT passed on from here on (the command's own, or one that came before) ends in a status.
         _send(conn, {"pid": os.getpid()})
         threading.Thread(target=_watch, args=(conn, ended), daemon=True).start()
-        cli(prog_name="dbt")    # dbt's messages name the program as its own command line does
-        code = 0
-    except SystemExit as stop:  # click ends every dbt command this way
-        code = status_of(stop)
+        code = dbt_status()
     except KeyboardInterrupt:
         code = 130
     leave(code, before_exit=lambda: _tell(conn, ended, code))

@@ -9,6 +9,20 @@ import sys
 from .process_exit import leave, status_of
 
 
+def dbt_status() -> int:
+    """Run dbt's command line on sys.argv[1:] in this process: its exit status."""
+    from dbt.cli.main import cli
+
+    sys.argv[0] = "dbt"
+    try:
+        cli(prog_name="dbt")    # dbt's messages name the program, whatever started this process
+        return 0
+    except SystemExit as stop:  # click ends every dbt command this way
+        return status_of(stop)
+    except KeyboardInterrupt:   # stopped before dbt's own handling of it began
+        return 130
+
+
 def main() -> None:
     import os
 
@@ -19,15 +33,7 @@ def main() -> None:
         code = hand_over(os.environ[ENV], sys.argv[1:])
         if code is not None:
             leave(code)
-    from dbt.cli.main import cli
-
-    sys.argv[0] = "dbt"     # dbt's messages name the program
-    try:
-        cli()
-        code = 0
-    except SystemExit as stop:  # click ends every dbt command this way
-        code = status_of(stop)
-    leave(code)
+    leave(dbt_status())
 
 
 if __name__ == "__main__":
